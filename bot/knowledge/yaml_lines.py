@@ -1,0 +1,86 @@
+"""Safe YAML loading that remembers where each value came from, for `file:line` messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+
+class LineDict(dict):
+    """A mapping that knows its own line and the line of each key's value."""
+
+    line: int = 0
+    value_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.value_lines.get(key, self.line)
+
+
+class LineList(list):
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader (never yaml.load's full loader) that also records duplicate keys."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[int, str]] = []
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
+    data = LineDict()
+    data.line = node.start_mark.line + 1
+    data.value_lines = {}
+    yield data
+    seen: set[Any] = set()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            key = repr(key)
+        if key in seen:
+            loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
+        seen.add(key)
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.value_lines[str(key)] = value_node.start_mark.line + 1
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode):
+    data = LineList()
+    data.line = node.start_mark.line + 1
+    data.item_lines = [item.start_mark.line + 1 for item in node.value]
+    yield data
+    data.extend(loader.construct_object(item, deep=True) for item in node.value)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def load_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
+    """Parse one document; return it with (line, key) pairs of keys given twice in a mapping."""
+    loader = _LineLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicate_keys
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise YamlSyntaxError(line, f"YAML syntax error: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(1, f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()

@@ -1,0 +1,252 @@
+"""Map what people type onto knowledge base entries, or abstain.
+
+Everything that depends only on the knowledge base (canonical keys, vocabulary, inverted index)
+is computed once in `Matcher.__init__`; a question then costs a handful of dict look-ups and one
+rapidfuzz pass over the few keys that share a word with it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process, utils
+
+from bot.knowledge.model import KnowledgeBase
+from bot.text import normalise, stem
+
+THRESHOLD = 72.0
+"""Below this confidence the bot says it does not know instead of guessing."""
+SUGGESTION_FLOOR = 45.0
+INTENT_BONUS = 8.0
+
+# Words that carry the question's shape, not its subject. Removed from both questions and keys.
+STOPWORDS = frozenset("""
+a an the of for to in on at by with from into about as and or but nor so if then than too very
+is are was were be been being am do does did done doing have has had having will would shall
+should can could may might must i me my mine we us our ours you your yours he him his she her it
+its they them their this that these those there here what whats which who whom whose why how
+when where own owns owned owner owners ownership owning responsible responsibility
+responsibilities accountable handle handles handling handled charge care take takes taking
+ask asking contact reach talk speak go goes person people someone somebody anyone anybody guy
+guys folks one ones need needs want wants know tell explain describe please pls plz hey hi hello
+yo hiya thanks thank thx ty sorry bother quick question q qq bot mlrole help just actually
+really also any some all kind sort like get gets got typically usually normally generally
+exactly basically role roles job jobs team teams our company org organisation organization
+thing things stuff lol ok okay right well now currently today
+""".split())
+
+_INVOLVEMENT = re.compile(r"\b(involved|involve|involves|participate\w*|take part|takes part|part of|"
+                          r"stage|phase|step|steps|during|work on|works on|working on)\b")
+_OWNERSHIP = re.compile(r"\b(who|whom|whose|owns?|owner|responsible|accountable|in charge|handles?|"
+                        r"takes? care|should i ask|do i ask|go to)\b")
+_ROLE_SHAPE = re.compile(r"^(?:what|whats|what s|who|tell me about|describe|explain)\b.*\b(?:do|does|is|are|about|role)\b"
+                         r"|\b(?:do all day|day to day|day in the life)\b|^(?:tell me about|describe|explain)\b")
+_TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|should|to look)|hir\w*|"
+                          r"interview\w*|job description|tips?|advice|approach\w*|difference|"
+                          r"together|collaborat\w*|switch\w*|transition\w*|career)\b")
+_COMPARISON = [
+    re.compile(r"\bdifferen\w* between (?P<a>.+?) (?:and|&|vs|versus|or) (?P<b>.+)"),
+    re.compile(r"\bcompar\w* (?P<a>.+?) (?:and|with|to|vs|versus|against) (?P<b>.+)"),
+    re.compile(r"(?P<a>.+?) (?:vs|v|versus|compared to|compared with|or|against|different from|"
+               r"differ from|differs from|different than) (?P<b>.+)"),
+]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str
+    id: str
+    title: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """The matcher's verdict: the best entry when confident, nearest entries either way."""
+
+    question: str
+    best: Candidate | None
+    suggestions: tuple[Candidate, ...] = ()
+    roles: tuple[str, ...] = ()          # for comparisons: the two role ids, in the order asked
+    truncated: bool = False
+    intent: str = "lookup"
+
+    @property
+    def answered(self) -> bool:
+        return self.best is not None
+
+
+@dataclass
+class _Index:
+    keys: list[str] = field(default_factory=list)         # canonical key strings
+    key_entry: list[int] = field(default_factory=list)    # key -> entry number
+    exact: dict[str, int] = field(default_factory=dict)   # canonical key -> entry number
+    by_token: dict[str, list[int]] = field(default_factory=dict)  # token -> key numbers
+
+
+class Matcher:
+    """Precomputed look-up tables over one knowledge base version."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.entries: list[Candidate] = []
+        self.all = _Index()
+        self.roles = _Index()
+        token_entries: dict[str, set[int]] = {}
+        for number, entry in enumerate(kb.entries()):
+            self.entries.append(Candidate(entry.kind, entry.id, entry.title, 0.0))
+            phrases = [entry.title, entry.id.replace("-", " "), *entry.aliases]
+            for phrase in phrases:
+                key = self.canonical(phrase, correct=False)
+                if not key:
+                    continue
+                for index in (self.all, self.roles) if entry.kind == "role" else (self.all,):
+                    if key in index.exact:
+                        continue
+                    index.exact[key] = number
+                    index.key_entry.append(number)
+                    index.keys.append(key)
+                    for token in set(key.split()):
+                        index.by_token.setdefault(token, []).append(len(index.keys) - 1)
+                for token in key.split():
+                    token_entries.setdefault(token, set()).add(number)
+        self.vocabulary = sorted(token_entries)
+        self._known = frozenset(self.vocabulary)
+        total = max(len(self.entries), 1)
+        self.idf = {t: math.log(1 + total / len(e)) for t, e in token_entries.items()}
+        self._stopword_list = sorted(STOPWORDS)
+        self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
+
+    # -- text to tokens ---------------------------------------------------------------------
+
+    def canonical(self, text: str, correct: bool = True) -> str:
+        """Stemmed content words; with `correct`, misspelt words are mapped to known ones."""
+        words = []
+        for raw in normalise(text).split():
+            token = self._correct(raw) if correct else (None if raw in STOPWORDS else stem(raw))
+            if token:
+                words.append(token)
+        return " ".join(words)
+
+    def _correct_uncached(self, raw: str) -> str | None:
+        if raw in STOPWORDS:
+            return None
+        token = stem(raw)
+        if token in self._known or len(raw) < 4 or raw.isdigit():
+            return token
+        cutoff = 85 if len(raw) <= 6 else 80
+        hit = process.extractOne(raw, self._stopword_list, scorer=fuzz.ratio, score_cutoff=90)
+        if hit and len(raw) >= 5:
+            return None
+        hit = process.extractOne(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return hit[0] if hit else token
+
+    # -- scoring ------------------------------------------------------------------------------
+
+    def _score(self, query: str, index: _Index) -> dict[int, float]:
+        """Best score per entry for the keys sharing a word with the query."""
+        if not query:
+            return {}
+        if query in index.exact:
+            return {index.exact[query]: 100.0}
+        tokens = set(query.split())
+        numbers = sorted({k for t in tokens for k in index.by_token.get(t, ())})
+        if not numbers:
+            return {}
+        choices = [index.keys[k] for k in numbers]
+        known = sum(self.idf.get(t, 0.0) for t in tokens if t in self._known)
+        unknown = sum(self.idf_unknown for t in tokens if t not in self._known)
+        coverage = known / (known + unknown) if known + unknown else 0.0
+        scores: dict[int, float] = {}
+        subset = process.extract(query, choices, scorer=fuzz.token_set_ratio, processor=None,
+                                 limit=40, score_cutoff=SUGGESTION_FLOOR)
+        for _, set_score, position in subset:
+            key = choices[position]
+            sort_score = fuzz.token_sort_ratio(query, key, processor=None)
+            score = (0.6 * set_score + 0.4 * sort_score) * (0.75 + 0.25 * coverage)
+            entry = index.key_entry[numbers[position]]
+            if score > scores.get(entry, 0.0):
+                scores[entry] = score
+        return scores
+
+    @property
+    def idf_unknown(self) -> float:
+        return math.log(1 + max(len(self.entries), 1))
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def match(self, question: str) -> Match:
+        text = question if isinstance(question, str) else str(question)
+        truncated = len(text) > 500
+        plain = normalise(text)
+        comparison = self._comparison(plain, text, truncated)
+        if comparison:
+            return comparison
+        intent = self._intent(plain)
+        query = self.canonical(plain)
+        scores = self._score(query, self.all)
+        ranked = []
+        for number, score in scores.items():
+            entry = self.entries[number]
+            if _BONUS.get((intent, entry.kind)):
+                score = min(100.0, score + INTENT_BONUS)
+            ranked.append(Candidate(entry.kind, entry.id, entry.title, round(score, 1)))
+        ranked.sort(key=lambda c: (-c.score, _KIND_ORDER[c.kind], c.id))
+        best = ranked[0] if ranked and ranked[0].score >= THRESHOLD else None
+        rest = [c for c in ranked if c is not best and c.score >= SUGGESTION_FLOOR][:3]
+        roles: tuple[str, ...] = ()
+        if best and best.kind == "comparison":
+            roles = self.kb.comparisons[best.id].roles
+        return Match(text, best, tuple(rest), roles, truncated, intent)
+
+    def _intent(self, plain: str) -> str:
+        if _INVOLVEMENT.search(plain):
+            return "stage"
+        if _TOPIC_SHAPE.search(plain):
+            return "topic"
+        if _ROLE_SHAPE.search(plain):
+            return "role"
+        if _OWNERSHIP.search(plain):
+            return "owner"
+        return "lookup"
+
+    def best_role(self, text: str) -> Candidate | None:
+        scores = self._score(self.canonical(text), self.roles)
+        if not scores:
+            return None
+        number, score = max(scores.items(), key=lambda kv: kv[1])
+        entry = self.entries[number]
+        return Candidate(entry.kind, entry.id, entry.title, round(score, 1))
+
+    def _comparison(self, plain: str, text: str, truncated: bool) -> Match | None:
+        for pattern in _COMPARISON:
+            found = pattern.search(plain)
+            if not found:
+                continue
+            first, second = self.best_role(found["a"]), self.best_role(found["b"])
+            if not first or not second or first.id == second.id:
+                continue
+            score = min(first.score, second.score)
+            if score < THRESHOLD:
+                continue
+            stored = self.kb.comparison_for(first.id, second.id)
+            if stored:
+                best = Candidate("comparison", stored.id, stored.title, score)
+            else:
+                best = Candidate("comparison", f"{first.id}-vs-{second.id}",
+                                 f"{first.title} vs {second.title}", score)
+            return Match(text, best, (first, second), (first.id, second.id), truncated, "comparison")
+        return None
+
+
+_KIND_ORDER = {"responsibility": 0, "role": 1, "comparison": 2, "topic": 3, "stage": 4}
+_BONUS = {
+    ("owner", "responsibility"): True,
+    ("stage", "stage"): True,
+    ("topic", "topic"): True,
+    ("role", "role"): True,
+    ("lookup", "role"): True,
+}

@@ -1,0 +1,68 @@
+"""Where things are, from the environment: one place, read once, so nothing reads os.environ ad hoc."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def default_knowledge_path() -> Path:
+    """The bundled knowledge base: beside the package in a checkout, else the installed copy."""
+    beside = Path(__file__).resolve().parent.parent / "knowledge"
+    if beside.is_dir():
+        return beside
+    installed = Path(sys.prefix) / "share" / "mlrole" / "knowledge"
+    return installed if installed.is_dir() else beside
+
+
+def knowledge_path(explicit: str | None = None) -> Path:
+    chosen = explicit or os.environ.get("MLROLE_KNOWLEDGE")
+    return Path(chosen).expanduser() if chosen else default_knowledge_path()
+
+
+def default_database_url() -> str:
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"sqlite+aiosqlite:///{data_home / 'mlrole' / 'mlrole.db'}"
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    knowledge: Path = field(default_factory=default_knowledge_path)
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_url: str = "https://slack.com/api/"
+    port: int = 3000
+    onboarding_channels: tuple[str, ...] = ()
+    database_url: str | None = None
+    org_file: Path | None = None
+    log_level: str = "INFO"
+    client_id: str | None = None
+    client_secret: str | None = None
+    state_secret: str | None = None
+
+    @classmethod
+    def from_env(cls, knowledge: str | None = None, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        port = env.get("PORT", "3000")
+        return cls(
+            knowledge=Path(knowledge or env.get("MLROLE_KNOWLEDGE") or default_knowledge_path()),
+            bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            app_token=env.get("SLACK_APP_TOKEN") or None,
+            api_url=env.get("SLACK_API_URL") or "https://slack.com/api/",
+            port=int(port) if port.isdigit() else 3000,
+            onboarding_channels=_split(env.get("MLROLE_ONBOARDING_CHANNELS")),
+            database_url=env.get("DATABASE_URL") or None,
+            org_file=Path(env["MLROLE_ORG"]) if env.get("MLROLE_ORG") else None,
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            client_id=env.get("SLACK_CLIENT_ID") or None,
+            client_secret=env.get("SLACK_CLIENT_SECRET") or None,
+            state_secret=env.get("SLACK_STATE_SECRET") or None,
+        )

@@ -1,0 +1,95 @@
+"""Text clean-up shared by the matcher and every adapter.
+
+Two jobs with different goals: `clean_user_text` keeps a question readable (for echoing and
+storage) while removing what is unsafe to show; `match_tokens` turns text into the canonical
+tokens that knowledge keys and questions are compared on, so both sides go through one path.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+MAX_QUESTION_CHARS = 500
+"""Longer questions are cut before matching: it bounds the work and no real question needs more."""
+
+_SLACK_USER = re.compile(r"<@([UWB][A-Z0-9]+)(?:\|[^>]*)?>")
+_SLACK_CHANNEL = re.compile(r"<#[CGD][A-Z0-9]+(?:\|([^>]*))?>")
+_SLACK_SPECIAL = re.compile(r"<!(?:subteam\^[A-Z0-9]+|here|channel|everyone|date\^[^>]*)(?:\|([^>]*))?>")
+_SLACK_LINK = re.compile(r"<((?:https?|mailto):[^>|]*)(?:\|([^>]*))?>")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _is_invisible(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\n\t"
+
+
+def clean_user_text(text: str, limit: int | None = None) -> str:
+    """NFKC-normalise and drop control, format (bidi, zero-width) and unassigned characters."""
+    if not isinstance(text, str):
+        text = str(text)
+    if limit is not None:
+        text = text[: limit * 2]  # NFKC can only grow a string so much; bound the work first
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if ch in "\n\t" else ch for ch in text if not _is_invisible(ch))
+    text = _WHITESPACE.sub(" ", text).strip()
+    return text[:limit] if limit is not None else text
+
+
+def strip_slack_markup(text: str, bot_user_id: str | None = None) -> str:
+    """Turn Slack's wire markup into the words a person sees, minus mentions of the bot."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    text = _SLACK_USER.sub(" ", text)
+    text = _SLACK_CHANNEL.sub(lambda m: m.group(1) or " ", text)
+    text = _SLACK_SPECIAL.sub(" ", text)
+    text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    return html.unescape(text)
+
+
+# --- canonical tokens -------------------------------------------------------------------------
+
+_PHRASES = [
+    (re.compile(r"\bmachine[\s-]*learning\b"), "ml"),
+    (re.compile(r"\bartificial intelligence\b"), "ai"),
+    (re.compile(r"\ba\s*/\s*b\b"), "ab"),
+    (re.compile(r"\bc\s*\+\+"), "cpp"),
+    (re.compile(r"['’`]s\b"), ""),
+    (re.compile(r"([a-z]{3,})is(ation|ations|e|es|ed|ing)\b"), r"\1iz\2"),
+    (re.compile(r"([a-z]{3,})(l)l(ing|er|ers|ed)\b"), r"\1\2\3"),
+]
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_KEEP_AS_IS = frozenset({"engineering", "modeling", "ing", "data", "analysis", "ops", "devops",
+                          "mlops", "aiops", "dataops", "process", "business", "access", "status"})
+
+
+def normalise(text: str) -> str:
+    """Lowercase words and digits only, with spelling variants folded (British -ise, ML)."""
+    text = strip_slack_markup(clean_user_text(text, MAX_QUESTION_CHARS)).casefold()
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
+    return _NON_WORD.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """A deliberately crude stemmer: it only has to map both sides of a comparison alike."""
+    if token in _KEEP_AS_IS or len(token) <= 3 or token.isdigit():
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith("sses"):
+        token = token[:-2]
+    elif token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        token = token[:-1]
+    if token.endswith("ing") and len(token) > 5:
+        token = token[:-3]
+    elif token.endswith("ed") and len(token) > 4:
+        token = token[:-2]
+    if len(token) > 3 and token[-1] == token[-2] and token[-1] not in "slz":
+        token = token[:-1]
+    if token.endswith("e") and len(token) > 4:
+        token = token[:-1]
+    return token
