@@ -15,41 +15,28 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.model import KnowledgeBase
-from bot.text import normalise, stem
+from bot.text import STOPWORDS, match_key, normalise, stem
 
 THRESHOLD = 72.0
 """Below this confidence the bot says it does not know instead of guessing."""
 SUGGESTION_FLOOR = 45.0
 INTENT_BONUS = 8.0
 
-# Words that carry the question's shape, not its subject. Removed from both questions and keys.
-STOPWORDS = frozenset("""
-a an the of for to in on at by with from into about as and or but nor so if then than too very
-is are was were be been being am do does did done doing have has had having will would shall
-should can could may might must i me my mine we us our ours you your yours he him his she her it
-its they them their this that these those there here what whats which who whom whose why how
-when where own owns owned owner owners ownership owning responsible responsibility
-responsibilities accountable handle handles handling handled charge care take takes taking
-ask asking contact reach talk speak go goes person people someone somebody anyone anybody guy
-guys folks one ones need needs want wants know tell explain describe please pls plz hey hi hello
-yo hiya thanks thank thx ty sorry bother quick question q qq bot mlrole help just actually
-really also any some all kind sort like get gets got typically usually normally generally
-exactly basically role roles job jobs team teams our company org organisation organization
-thing things stuff lol ok okay right well now currently today
-""".split())
-
 _INVOLVEMENT = re.compile(r"\b(involved|involve|involves|participate\w*|take part|takes part|part of|"
                           r"stage|phase|step|steps|during|work on|works on|working on)\b")
 _OWNERSHIP = re.compile(r"\b(who|whom|whose|owns?|owner|responsible|accountable|in charge|handles?|"
                         r"takes? care|should i ask|do i ask|go to)\b")
-_ROLE_SHAPE = re.compile(r"^(?:what|whats|what s|who|tell me about|describe|explain)\b.*\b(?:do|does|is|are|about|role)\b"
+_ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b"
                          r"|\b(?:do all day|day to day|day in the life)\b|^(?:tell me about|describe|explain)\b")
 _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|should|to look)|hir\w*|"
                           r"interview\w*|job description|tips?|advice|approach\w*|difference|"
                           r"together|collaborat\w*|switch\w*|transition\w*|career)\b")
+_COMPARISON_CUE = re.compile(r"\b(vs|v|versus|compar\w*|differ\w*|or|against|same)\b")
 _COMPARISON = [
     re.compile(r"\bdifferen\w* between (?P<a>.+?) (?:and|&|vs|versus|or) (?P<b>.+)"),
     re.compile(r"\bcompar\w* (?P<a>.+?) (?:and|with|to|vs|versus|against) (?P<b>.+)"),
+    re.compile(r"\b(?:separates?|distinguish\w*|tells? apart) (?P<a>.+?) (?:from|and) (?P<b>.+)"),
+    re.compile(r"(?P<a>.+?) (?:the )?same (?:thing |job |role )?as (?P<b>.+)"),
     re.compile(r"(?P<a>.+?) (?:vs|v|versus|compared to|compared with|or|against|different from|"
                r"differ from|differs from|different than) (?P<b>.+)"),
 ]
@@ -92,66 +79,79 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.entries: list[Candidate] = []
         self.all = _Index()
         self.roles = _Index()
         token_entries: dict[str, set[int]] = {}
-        for number, entry in enumerate(kb.entries()):
-            self.entries.append(Candidate(entry.kind, entry.id, entry.title, 0.0))
-            phrases = [entry.title, entry.id.replace("-", " "), *entry.aliases]
-            for phrase in phrases:
-                key = self.canonical(phrase, correct=False)
-                if not key:
+        self._spelling: dict[str, str] = {}  # a word as written in the knowledge base -> its token
+        entries = list(kb.entries())
+        self.entries = [Candidate(e.kind, e.id, e.title, 0.0) for e in entries]
+        # Titles and aliases first, ids last: an id only answers to its words if nothing else does.
+        phrases = [(n, p) for n, e in enumerate(entries) for p in (e.title, *e.aliases)]
+        phrases += [(n, e.id.replace("-", " ")) for n, e in enumerate(entries)]
+        for number, phrase in phrases:
+            key = match_key(phrase)
+            if not key:
+                continue
+            is_role = self.entries[number].kind == "role"
+            for index in (self.all, self.roles) if is_role else (self.all,):
+                if key in index.exact:
                     continue
-                for index in (self.all, self.roles) if entry.kind == "role" else (self.all,):
-                    if key in index.exact:
-                        continue
-                    index.exact[key] = number
-                    index.key_entry.append(number)
-                    index.keys.append(key)
-                    for token in set(key.split()):
-                        index.by_token.setdefault(token, []).append(len(index.keys) - 1)
-                for token in key.split():
-                    token_entries.setdefault(token, set()).add(number)
+                index.exact[key] = number
+                index.key_entry.append(number)
+                index.keys.append(key)
+                for token in set(key.split()):
+                    index.by_token.setdefault(token, []).append(len(index.keys) - 1)
+            for token in key.split():
+                token_entries.setdefault(token, set()).add(number)
+            for word in normalise(phrase).split():
+                if word not in STOPWORDS:
+                    self._spelling[word] = stem(word)
         self.vocabulary = sorted(token_entries)
         self._known = frozenset(self.vocabulary)
         total = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + total / len(e)) for t, e in token_entries.items()}
         self._stopword_list = sorted(STOPWORDS)
+        self._spelling_list = sorted(self._spelling)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
 
     # -- text to tokens ---------------------------------------------------------------------
 
     def canonical(self, text: str, correct: bool = True) -> str:
-        """Stemmed content words; with `correct`, misspelt words are mapped to known ones."""
+        """Like `match_key`, but misspelt words are mapped to the knowledge base's own words."""
+        if not correct:
+            return match_key(text)
         words = []
         for raw in normalise(text).split():
-            token = self._correct(raw) if correct else (None if raw in STOPWORDS else stem(raw))
+            token = self._correct(raw)
             if token:
                 words.append(token)
         return " ".join(words)
 
     def _correct_uncached(self, raw: str) -> str | None:
+        """Map a word to the knowledge base's spelling, or None for a question word.
+
+        Only words of six letters or more are corrected: shorter ones are too often another
+        real word one letter away ("lunch" is not "launch"), and a wrong correction is worse
+        than none.
+        """
         if raw in STOPWORDS:
             return None
         token = stem(raw)
-        if token in self._known or len(raw) < 4 or raw.isdigit():
+        if token in self._known or len(raw) < 5 or raw.isdigit():
             return token
-        cutoff = 85 if len(raw) <= 6 else 80
-        hit = process.extractOne(raw, self._stopword_list, scorer=fuzz.ratio, score_cutoff=90)
-        if hit and len(raw) >= 5:
+        if process.extractOne(raw, self._stopword_list, scorer=fuzz.ratio, score_cutoff=88):
             return None
-        hit = process.extractOne(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return hit[0] if hit else token
+        if len(raw) < 6:
+            return token
+        hit = process.extractOne(raw, self._spelling_list, scorer=fuzz.ratio, score_cutoff=80)
+        return self._spelling[hit[0]] if hit else token
 
     # -- scoring ------------------------------------------------------------------------------
 
-    def _score(self, query: str, index: _Index) -> dict[int, float]:
+    def _score(self, query: str, index: _Index, compare: bool = False) -> dict[int, float]:
         """Best score per entry for the keys sharing a word with the query."""
         if not query:
             return {}
-        if query in index.exact:
-            return {index.exact[query]: 100.0}
         tokens = set(query.split())
         numbers = sorted({k for t in tokens for k in index.by_token.get(t, ())})
         if not numbers:
@@ -161,13 +161,21 @@ class Matcher:
         unknown = sum(self.idf_unknown for t in tokens if t not in self._known)
         coverage = known / (known + unknown) if known + unknown else 0.0
         scores: dict[int, float] = {}
+        if query in index.exact:
+            scores[index.exact[query]] = 100.0
         subset = process.extract(query, choices, scorer=fuzz.token_set_ratio, processor=None,
                                  limit=40, score_cutoff=SUGGESTION_FLOOR)
         for _, set_score, position in subset:
             key = choices[position]
             sort_score = fuzz.token_sort_ratio(query, key, processor=None)
-            score = (0.6 * set_score + 0.4 * sort_score) * (0.75 + 0.25 * coverage)
+            key_tokens = key.split()
+            key_weight = sum(self.idf.get(t, 0.0) for t in key_tokens) or 1.0
+            key_coverage = sum(self.idf.get(t, 0.0) for t in key_tokens if t in tokens) / key_weight
+            score = ((0.6 * set_score + 0.4 * sort_score) * (0.65 + 0.35 * coverage)
+                     * (0.8 + 0.2 * key_coverage))
             entry = index.key_entry[numbers[position]]
+            if not compare and self.entries[entry].kind == "comparison":
+                continue
             if score > scores.get(entry, 0.0):
                 scores[entry] = score
         return scores
@@ -187,16 +195,17 @@ class Matcher:
             return comparison
         intent = self._intent(plain)
         query = self.canonical(plain)
-        scores = self._score(query, self.all)
+        scores = self._score(query, self.all, compare=bool(_COMPARISON_CUE.search(plain)))
         ranked = []
         for number, score in scores.items():
             entry = self.entries[number]
-            if _BONUS.get((intent, entry.kind)):
-                score = min(100.0, score + INTENT_BONUS)
-            ranked.append(Candidate(entry.kind, entry.id, entry.title, round(score, 1)))
-        ranked.sort(key=lambda c: (-c.score, _KIND_ORDER[c.kind], c.id))
-        best = ranked[0] if ranked and ranked[0].score >= THRESHOLD else None
-        rest = [c for c in ranked if c is not best and c.score >= SUGGESTION_FLOOR][:3]
+            if (intent, entry.kind) in _BONUS:
+                score += INTENT_BONUS
+            ranked.append((score, entry))
+        ranked.sort(key=lambda pair: (-pair[0], _KIND_ORDER[pair[1].kind], pair[1].id))
+        candidates = [Candidate(e.kind, e.id, e.title, round(min(s, 100.0), 1)) for s, e in ranked]
+        best = candidates[0] if candidates and candidates[0].score >= THRESHOLD else None
+        rest = [c for c in candidates if c is not best and c.score >= SUGGESTION_FLOOR][:3]
         roles: tuple[str, ...] = ()
         if best and best.kind == "comparison":
             roles = self.kb.comparisons[best.id].roles
@@ -207,10 +216,10 @@ class Matcher:
             return "stage"
         if _TOPIC_SHAPE.search(plain):
             return "topic"
-        if _ROLE_SHAPE.search(plain):
-            return "role"
         if _OWNERSHIP.search(plain):
             return "owner"
+        if _ROLE_SHAPE.search(plain):
+            return "role"
         return "lookup"
 
     def best_role(self, text: str) -> Candidate | None:
@@ -243,10 +252,5 @@ class Matcher:
 
 
 _KIND_ORDER = {"responsibility": 0, "role": 1, "comparison": 2, "topic": 3, "stage": 4}
-_BONUS = {
-    ("owner", "responsibility"): True,
-    ("stage", "stage"): True,
-    ("topic", "topic"): True,
-    ("role", "role"): True,
-    ("lookup", "role"): True,
-}
+_BONUS = frozenset({("owner", "responsibility"), ("stage", "stage"), ("topic", "topic"),
+                    ("role", "role"), ("lookup", "role")})

@@ -93,3 +93,25 @@ def stem(token: str) -> str:
     if token.endswith("e") and len(token) > 4:
         token = token[:-1]
     return token
+
+
+# Words that carry the question's shape, not its subject. Removed from both questions and keys.
+STOPWORDS = frozenset("""
+a an the of for to in on at by with from into about as and or but nor so if then than too very
+is are was were be been being am do does did done doing have has had having will would shall
+should can could may might must i me my mine we us our ours you your yours he him his she her it
+its they them their this that these those there here what whats which who whom whose why how
+when where own owns owned owner owners ownership owning responsible responsibility
+responsibilities accountable handle handles handling handled charge care take takes taking
+ask asking contact reach talk speak go goes person people someone somebody anyone anybody guy
+guys folks one ones need needs want wants know tell explain describe please pls plz hey hi hello
+yo hiya thanks thank thx ty sorry bother quick question q qq bot mlrole help just actually
+really also any some all kind sort like get gets got typically usually normally generally
+exactly basically role roles job jobs team teams our company org organisation organization
+thing things stuff lol ok okay right well now currently today
+""".split())
+
+
+def match_key(text: str) -> str:
+    """The canonical form two phrases are compared in: stemmed content words, in order."""
+    return " ".join(stem(t) for t in normalise(text).split() if t not in STOPWORDS)

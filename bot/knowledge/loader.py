@@ -22,7 +22,7 @@ from bot.knowledge.model import (
     Topic,
 )
 from bot.knowledge.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
-from bot.text import normalise
+from bot.text import match_key
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -272,16 +272,17 @@ def _check_aliases(raws: list[_Raw], out: _Collector) -> None:
         keys += [(a, raw.data["aliases"].line_of(i)) for i, a in enumerate(raw.data["aliases"])]
         local: set[str] = set()
         for text, line in keys:
-            norm = normalise(text)
+            norm = match_key(text)
             if not norm:
-                out.add(raw.file, line, f"alias '{text}' has no letters or digits to match on")
+                out.add(raw.file, line, f"alias '{text}' has only question words, nothing to match on")
                 continue
             if norm in local:
                 continue
             local.add(norm)
             if norm in owner and owner[norm][0] != label:
                 other, other_file = owner[norm]
-                out.add(raw.file, line, f"alias '{text}' of {label} is already used by {other} ({other_file})")
+                out.add(raw.file, line, f"alias '{text}' of {label} matches the same words as an alias "
+                                        f"or title of {other} ({other_file}); reword one of them")
             else:
                 owner[norm] = (label, raw.file)
 
