@@ -30,7 +30,9 @@ _ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b
                          r"|\b(?:do all day|day to day|day in the life)\b|^(?:tell me about|describe|explain)\b")
 _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|should|to look)|hir\w*|"
                           r"interview\w*|job description|tips?|advice|approach\w*|difference|"
-                          r"together|collaborat\w*|switch\w*|transition\w*|career)\b")
+                          r"together|collaborat\w*|switch\w*|transition\w*|career|lifecycle|life cycle|"
+                          r"stages|steps|phases)\b")
+_SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
 _COMPARISON_CUE = re.compile(r"\b(vs|v|versus|compar\w*|differ\w*|or|against|same)\b")
 _COMPARISON = [
     re.compile(r"\bdifferen\w* between (?P<a>.+?) (?:and|&|vs|versus|or) (?P<b>.+)"),
@@ -161,8 +163,9 @@ class Matcher:
         unknown = sum(self.idf_unknown for t in tokens if t not in self._known)
         coverage = known / (known + unknown) if known + unknown else 0.0
         scores: dict[int, float] = {}
-        if query in index.exact:
-            scores[index.exact[query]] = 100.0
+        exact = index.exact.get(query)
+        if exact is not None and (compare or self.entries[exact].kind != "comparison"):
+            scores[exact] = 100.0
         subset = process.extract(query, choices, scorer=fuzz.token_set_ratio, processor=None,
                                  limit=40, score_cutoff=SUGGESTION_FLOOR)
         for _, set_score, position in subset:
@@ -171,8 +174,9 @@ class Matcher:
             key_tokens = key.split()
             key_weight = sum(self.idf.get(t, 0.0) for t in key_tokens) or 1.0
             key_coverage = sum(self.idf.get(t, 0.0) for t in key_tokens if t in tokens) / key_weight
+            explained = sum(self.idf.get(t, 0.0) for t in tokens if t in key_tokens) / (known or 1.0)
             score = ((0.6 * set_score + 0.4 * sort_score) * (0.65 + 0.35 * coverage)
-                     * (0.8 + 0.2 * key_coverage))
+                     * (0.8 + 0.2 * key_coverage)) - 4.0 * (1.0 - min(explained, 1.0))
             entry = index.key_entry[numbers[position]]
             if not compare and self.entries[entry].kind == "comparison":
                 continue
@@ -193,13 +197,13 @@ class Matcher:
         comparison = self._comparison(plain, text, truncated)
         if comparison:
             return comparison
-        intent = self._intent(plain)
+        intents = self._intents(plain)
         query = self.canonical(plain)
         scores = self._score(query, self.all, compare=bool(_COMPARISON_CUE.search(plain)))
         ranked = []
         for number, score in scores.items():
             entry = self.entries[number]
-            if (intent, entry.kind) in _BONUS:
+            if any((intent, entry.kind) in _BONUS for intent in intents):
                 score += INTENT_BONUS
             ranked.append((score, entry))
         ranked.sort(key=lambda pair: (-pair[0], _KIND_ORDER[pair[1].kind], pair[1].id))
@@ -209,18 +213,12 @@ class Matcher:
         roles: tuple[str, ...] = ()
         if best and best.kind == "comparison":
             roles = self.kb.comparisons[best.id].roles
-        return Match(text, best, tuple(rest), roles, truncated, intent)
+        return Match(text, best, tuple(rest), roles, truncated, "+".join(sorted(intents)))
 
-    def _intent(self, plain: str) -> str:
-        if _INVOLVEMENT.search(plain):
-            return "stage"
-        if _TOPIC_SHAPE.search(plain):
-            return "topic"
-        if _OWNERSHIP.search(plain):
-            return "owner"
-        if _ROLE_SHAPE.search(plain):
-            return "role"
-        return "lookup"
+    def _intents(self, plain: str) -> frozenset[str]:
+        """Every question shape the text has; an entry of a matching kind gets a bonus."""
+        found = {name for name, pattern in _SHAPES if pattern.search(plain)}
+        return frozenset(found or {"lookup"})
 
     def best_role(self, text: str) -> Candidate | None:
         scores = self._score(self.canonical(text), self.roles)

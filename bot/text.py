@@ -108,7 +108,8 @@ guys folks one ones need needs want wants know tell explain describe please pls 
 yo hiya thanks thank thx ty sorry bother quick question q qq bot mlrole help just actually
 really also any some all kind sort like get gets got typically usually normally generally
 exactly basically role roles job jobs team teams our company org organisation organization
-thing things stuff lol ok okay right well now currently today
+thing things stuff lol ok okay right well now currently today re ve ll don doesn isn aren
+didn wasn won t s d m each every else who s whos
 """.split())
 
 

@@ -1,0 +1,390 @@
+"""The SQL store: SQLite by default (aiosqlite), PostgreSQL in production (asyncpg), SQLAlchemy 2 async.
+
+Two promises shape this module:
+
+* **Once only across replicas.** `claim_event` and `mark_welcomed` are a single
+  `INSERT … ON CONFLICT` statement, so two processes racing on the same id get one True between them.
+* **The bot outlives its database.** Every method catches database errors: claims fall back to an
+  in-process `MemoryStore` (so Slack retries reaching this process are still deduplicated), records
+  are dropped with a log line, and reads raise `StorageUnavailable` for the report command. Nothing
+  stays broken: the pool pings connections before use and the schema is (re)created on the first
+  operation that reaches a live database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import zlib
+from pathlib import Path
+from typing import Any, Awaitable, Callable, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from bot.settings import default_database_url
+from bot.storage.base import FeedbackRow, MemoryStore, UnansweredRow
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_TEXT = 1000
+MAX_ID = 255
+# Errors that mean "the database is not there right now" rather than a bug in this module.
+DB_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, OSError, ConnectionError,
+                                              asyncio.TimeoutError)
+try:  # asyncpg raises its own errors for a few connection-level failures before SQLAlchemy wraps them
+    import asyncpg
+
+    DB_ERRORS += (asyncpg.PostgresError, asyncpg.InterfaceError)
+except ImportError:  # pragma: no cover - asyncpg is a declared dependency
+    pass
+
+# Key for pg_advisory_xact_lock around schema creation (any constant; crc32 of a name to be unique).
+SCHEMA_LOCK_KEY = zlib.crc32(b"mlrole-schema")
+
+metadata = sa.MetaData()
+
+questions = sa.Table(
+    "questions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("text", sa.String(MAX_TEXT), nullable=False),
+    sa.Column("normalised", sa.String(MAX_TEXT), nullable=False),
+    sa.Column("surface", sa.String(32), nullable=False),
+    sa.Column("user_id", sa.String(64)),
+    sa.Column("team_id", sa.String(64)),
+    sa.Column("answered", sa.Boolean, nullable=False),
+    sa.Column("answer_id", sa.String(MAX_ID)),
+    sa.Column("score", sa.Float, nullable=False, default=0.0),
+    sa.Column("created_at", sa.Float, nullable=False),  # Unix seconds, like the rest of the code
+    sa.Index("ix_questions_unanswered", "answered", "normalised"),
+)
+
+feedback = sa.Table(
+    "feedback", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("answer_id", sa.String(MAX_ID), nullable=False),
+    sa.Column("helpful", sa.Boolean, nullable=False),
+    sa.Column("user_id", sa.String(64)),
+    sa.Column("team_id", sa.String(64)),
+    sa.Column("question", sa.String(MAX_TEXT)),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Index("ix_feedback_answer_id", "answer_id"),
+)
+
+handled_events = sa.Table(
+    "handled_events", metadata,
+    sa.Column("event_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Index("ix_handled_events_expires_at", "expires_at"),
+)
+
+welcomed = sa.Table(
+    "welcomed", metadata,
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    sa.Column("channel_id", sa.String(64), primary_key=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+
+class StorageUnavailable(RuntimeError):
+    """The database could not be reached (or refused the operation); the message says which."""
+
+
+def normalise_url(url: str | None) -> str:
+    """DATABASE_URL as users write it → the async driver URL SQLAlchemy needs."""
+    if not url:
+        return default_database_url()
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix):]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://"):]
+    return url
+
+
+def safe_url(url: str) -> str:
+    """The URL for messages: password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - only for display
+        return "<unparseable DATABASE_URL>"
+
+
+def question_key(text: str) -> str:
+    """How unanswered questions are grouped: lowercase, trimmed, inner whitespace collapsed."""
+    return " ".join(text.split()).lower()[:MAX_TEXT]
+
+
+def _cap(value: str | None, size: int) -> str | None:
+    return None if value is None else value[:size]
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = text[0] if text else ""
+    return f"{type(exc).__name__}: {first}"[:300]
+
+
+class SqlStore:
+    """`Store` on a SQL database. Create it, `await start()`, use it, `await close()`."""
+
+    def __init__(self, url: str | None = None, *, op_timeout: float = 5.0, claim_timeout: float = 2.5,
+                 connect_timeout: float = 3.0, purge_every: float = 600.0) -> None:
+        self.url = normalise_url(url)
+        self.op_timeout = op_timeout
+        self.claim_timeout = claim_timeout
+        self.purge_every = purge_every
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
+        self._sqlite_path: Path | None = None
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        if self.dialect == "sqlite":
+            database = parsed.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                self._sqlite_path = Path(database).expanduser()
+            kwargs["connect_args"] = {"timeout": 30}
+        elif self.dialect == "postgresql":
+            kwargs["connect_args"] = {"timeout": connect_timeout, "command_timeout": op_timeout * 2}
+            kwargs["pool_recycle"] = 1800
+        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        self._local = MemoryStore()
+        self._schema_ready = False
+        self._schema_lock = asyncio.Lock()
+        self._healthy = True
+        self._last_purge = 0.0
+
+    def __repr__(self) -> str:
+        return f"SqlStore({safe_url(self.url)!r})"
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self, *, strict: bool = False) -> "SqlStore":
+        """Create the schema. Not strict: a database that is down is logged and retried later."""
+        try:
+            await self._ensure_schema()
+        except DB_ERRORS as exc:
+            if strict:
+                raise StorageUnavailable(f"cannot reach the database {safe_url(self.url)}: "
+                                         f"{_describe(exc)}") from exc
+            self._failed("create the schema", exc)
+        return self
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def _ensure_schema(self) -> None:
+        if self._schema_ready:
+            return
+        async with self._schema_lock:
+            if self._schema_ready:
+                return
+            if self._sqlite_path is not None:
+                self._sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            await create_schema(self.engine, metadata)
+            self._schema_ready = True
+
+    # -- health bookkeeping ---------------------------------------------------------------
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        if self._healthy:
+            log.warning("database %s unavailable, degrading (could not %s): %s",
+                        safe_url(self.url), what, _describe(exc))
+        else:
+            log.warning("database still unavailable: could not %s (%s)", what, _describe(exc))
+        self._healthy = False
+        # The database may come back empty (dropped, restored, a new file): check the schema again.
+        self._schema_ready = False
+
+    def _ok(self) -> None:
+        if not self._healthy:
+            log.warning("database %s is reachable again", safe_url(self.url))
+            self._healthy = True
+
+    @property
+    def healthy(self) -> bool:
+        """False after an operation failed, until one succeeds again."""
+        return self._healthy
+
+    async def _run(self, fn: Callable[[AsyncConnection], Awaitable[T]], timeout: float | None = None) -> T:
+        async def body() -> T:
+            await self._ensure_schema()
+            async with self.engine.begin() as conn:
+                return await fn(conn)
+
+        result = await asyncio.wait_for(body(), timeout or self.op_timeout)
+        self._ok()
+        return result
+
+    # -- dialect helpers --------------------------------------------------------------------
+
+    def _insert(self, table: sa.Table):
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif self.dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:  # pragma: no cover - only the two supported databases
+            raise StorageUnavailable(f"unsupported database {self.dialect!r}: use SQLite or PostgreSQL")
+        return insert(table)
+
+    # -- the Store protocol -----------------------------------------------------------------
+
+    async def claim_event(self, event_id: str, ttl_seconds: int = 3600) -> bool:
+        """True exactly once per event id (until it expires) across every process on this database.
+
+        The local memory store is consulted too: it remembers what this process claimed while the
+        database was down, so a retry arriving after the database returns is still refused here.
+        """
+        event_id = event_id[:MAX_ID]
+        local = await self._local.claim_event(event_id, ttl_seconds)
+        now = time.time()
+
+        async def op(conn: AsyncConnection) -> bool:
+            stmt = self._insert(handled_events).values(event_id=event_id, expires_at=now + ttl_seconds)
+            # A row that has expired is taken over (the same id may be claimed again); a live one wins.
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[handled_events.c.event_id],
+                set_={"expires_at": stmt.excluded.expires_at},
+                where=handled_events.c.expires_at <= now,
+            )
+            result = await conn.execute(stmt)
+            claimed = result.rowcount == 1
+            if now - self._last_purge > self.purge_every:
+                self._last_purge = now
+                await conn.execute(sa.delete(handled_events).where(handled_events.c.expires_at <= now))
+            return claimed
+
+        try:
+            claimed = await self._run(op, self.claim_timeout)
+        except DB_ERRORS as exc:
+            self._failed(f"claim event {event_id} (deduplicating in this process only)", exc)
+            return local
+        return claimed and local
+
+    async def record_question(self, *, text: str, surface: str, user_id: str | None,
+                              answered: bool, answer_id: str | None, score: float,
+                              team_id: str | None = None) -> None:
+        text = " ".join(text.split())
+        row = {"text": text[:MAX_TEXT], "normalised": question_key(text), "surface": surface[:32],
+               "user_id": _cap(user_id, 64), "team_id": _cap(team_id, 64), "answered": bool(answered),
+               "answer_id": _cap(answer_id, MAX_ID), "score": float(score), "created_at": time.time()}
+
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(sa.insert(questions).values(**row))
+
+        try:
+            await self._run(op)
+        except DB_ERRORS as exc:
+            self._failed(f"store question {text[:200]!r} from {surface} "
+                         f"(answered={answered}, answer={answer_id}); dropped", exc)
+
+    async def record_feedback(self, *, answer_id: str, helpful: bool, user_id: str | None,
+                              question: str | None = None, team_id: str | None = None) -> None:
+        row = {"answer_id": answer_id[:MAX_ID], "helpful": bool(helpful), "user_id": _cap(user_id, 64),
+               "team_id": _cap(team_id, 64), "question": _cap(question, MAX_TEXT), "created_at": time.time()}
+
+        async def op(conn: AsyncConnection) -> None:
+            await conn.execute(sa.insert(feedback).values(**row))
+
+        try:
+            await self._run(op)
+        except DB_ERRORS as exc:
+            self._failed(f"store feedback {'helpful' if helpful else 'not helpful'} on {answer_id}; dropped",
+                         exc)
+
+    async def mark_welcomed(self, user_id: str, channel_id: str) -> bool:
+        async def op(conn: AsyncConnection) -> bool:
+            stmt = self._insert(welcomed).values(user_id=user_id[:64], channel_id=channel_id[:64],
+                                                 created_at=time.time()).on_conflict_do_nothing()
+            result = await conn.execute(stmt)
+            return result.rowcount == 1
+
+        try:
+            return await self._run(op)
+        except DB_ERRORS as exc:
+            self._failed(f"mark {user_id} welcomed in {channel_id} (remembering in this process only)", exc)
+            return await self._local.mark_welcomed(user_id, channel_id)
+
+    async def unanswered(self, limit: int = 20) -> list[UnansweredRow]:
+        """Most frequently asked unanswered questions; raises StorageUnavailable if the DB is down."""
+        count = sa.func.count().label("n")
+        last = sa.func.max(questions.c.created_at).label("last")
+        query = (sa.select(sa.func.max(questions.c.text).label("text"), count, last)
+                 .where(questions.c.answered.is_(False))
+                 .group_by(questions.c.normalised)
+                 .order_by(count.desc(), last.desc(), questions.c.normalised)
+                 .limit(max(0, limit)))
+
+        async def op(conn: AsyncConnection) -> list[UnansweredRow]:
+            rows = (await conn.execute(query)).all()
+            return [UnansweredRow(r.text, int(r.n), float(r.last)) for r in rows]
+
+        return await self._read(op, "read unanswered questions")
+
+    async def feedback(self, limit: int = 20) -> list[FeedbackRow]:
+        """Answers with the worst feedback first (not helpful − helpful); raises StorageUnavailable."""
+        helpful = sa.func.sum(sa.case((feedback.c.helpful.is_(True), 1), else_=0)).label("helpful")
+        unhelpful = sa.func.sum(sa.case((feedback.c.helpful.is_(True), 0), else_=1)).label("not_helpful")
+        query = (sa.select(feedback.c.answer_id, helpful, unhelpful)
+                 .group_by(feedback.c.answer_id)
+                 .order_by((unhelpful - helpful).desc(), unhelpful.desc(), feedback.c.answer_id)
+                 .limit(max(0, limit)))
+
+        async def op(conn: AsyncConnection) -> list[FeedbackRow]:
+            rows = (await conn.execute(query)).all()
+            return [FeedbackRow(r.answer_id, int(r.helpful or 0), int(r.not_helpful or 0)) for r in rows]
+
+        return await self._read(op, "read feedback")
+
+    async def _read(self, op: Callable[[AsyncConnection], Awaitable[T]], what: str) -> T:
+        try:
+            return await self._run(op)
+        except DB_ERRORS as exc:
+            self._failed(what, exc)
+            raise StorageUnavailable(f"cannot reach the database {safe_url(self.url)}: {_describe(exc)}") \
+                from exc
+
+    async def purge_expired(self) -> int:
+        """Delete handled-event rows past their expiry; returns how many (0 if the DB is down)."""
+        async def op(conn: AsyncConnection) -> int:
+            result = await conn.execute(sa.delete(handled_events)
+                                        .where(handled_events.c.expires_at <= time.time()))
+            return int(result.rowcount or 0)
+
+        try:
+            return await self._run(op)
+        except DB_ERRORS as exc:
+            self._failed("purge expired events", exc)
+            return 0
+
+
+async def create_schema(engine: AsyncEngine, meta: sa.MetaData) -> None:
+    """`CREATE TABLE/INDEX IF NOT EXISTS` for every table in `meta`, safe when replicas start together.
+
+    PostgreSQL: under a transaction-level advisory lock (IF NOT EXISTS alone still races on the
+    catalogue there). SQLite: DDL takes the database write lock, and IF NOT EXISTS makes the loser a
+    no-op; a lost race that still surfaces as "already exists" is retried.
+    """
+    for attempt in range(5):
+        try:
+            async with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+                for table in meta.sorted_tables:
+                    await conn.execute(CreateTable(table, if_not_exists=True))
+                    for index in sorted(table.indexes, key=lambda i: i.name or ""):
+                        await conn.execute(CreateIndex(index, if_not_exists=True))
+            return
+        except SQLAlchemyError as exc:
+            text = str(exc).lower()
+            if attempt < 4 and ("already exists" in text or "database is locked" in text
+                                or "duplicate key" in text):
+                await asyncio.sleep(0.05 * (attempt + 1))
+                continue
+            raise
