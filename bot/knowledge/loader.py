@@ -184,7 +184,8 @@ def _load_sources(root: Path, out: _Collector) -> dict[str, Source]:
     return sources
 
 
-def _collect_entries(root: Path, out: _Collector) -> list[_Raw]:
+def _collect_entries(root: Path, out: _Collector, unreadable: dict[str, set[str]]) -> list[_Raw]:
+    """Parse every entry file; the ids of files too broken to read go to `unreadable`."""
     raws: list[_Raw] = []
     for kind, folder in FOLDERS.items():
         directory = root / folder
@@ -197,12 +198,15 @@ def _collect_entries(root: Path, out: _Collector) -> list[_Raw]:
                 continue
             rel = out.rel(path)
             data = _read(path, out)
+            if data is None or not isinstance(data, LineDict) or not isinstance(data.get("id"), str):
+                unreadable.setdefault(kind, set()).add(path.stem)
             if data is None:
                 continue
             if not isinstance(data, LineDict):
                 out.add(rel, 1, f"a {kind} file holds one mapping (id, title, …), not {_describe(data)}")
                 continue
             if not _check_fields(data, SCHEMAS[kind], rel, out):
+                unreadable.setdefault(kind, set()).add(path.stem)
                 continue
             entry_id = data["id"]
             if not ID_PATTERN.match(entry_id):
@@ -266,25 +270,20 @@ def _check_rules(raws: list[_Raw], out: _Collector) -> None:
 def _check_aliases(raws: list[_Raw], out: _Collector) -> None:
     """Two entries answering to the same words would make matching a coin toss."""
     owner: dict[str, tuple[str, str]] = {}
-    for raw in raws:
+    phrases = [(raw, raw.data["title"], raw.data.line_of("title")) for raw in raws]
+    phrases += [(raw, alias, raw.data["aliases"].line_of(i))
+                for raw in raws for i, alias in enumerate(raw.data["aliases"])]
+    for raw, text, line in phrases:
         label = f"{raw.kind} '{raw.data['id']}'"
-        keys = [(raw.data["title"], raw.data.line_of("title"))]
-        keys += [(a, raw.data["aliases"].line_of(i)) for i, a in enumerate(raw.data["aliases"])]
-        local: set[str] = set()
-        for text, line in keys:
-            norm = match_key(text)
-            if not norm:
-                out.add(raw.file, line, f"alias '{text}' has only question words, nothing to match on")
-                continue
-            if norm in local:
-                continue
-            local.add(norm)
-            if norm in owner and owner[norm][0] != label:
-                other, other_file = owner[norm]
-                out.add(raw.file, line, f"alias '{text}' of {label} matches the same words as an alias "
-                                        f"or title of {other} ({other_file}); reword one of them")
-            else:
-                owner[norm] = (label, raw.file)
+        norm = match_key(text)
+        if not norm:
+            out.add(raw.file, line, f"alias '{text}' has only question words, nothing to match on")
+        elif norm not in owner:
+            owner[norm] = (label, raw.file)
+        elif owner[norm][0] != label:
+            other, other_file = owner[norm]
+            out.add(raw.file, line, f"alias '{text}' of {label} matches the same words as an alias "
+                                    f"or title of {other} ({other_file}); reword one of them")
 
 
 def _build(raws: list[_Raw], sources: dict[str, Source], version: str) -> KnowledgeBase:
@@ -337,7 +336,8 @@ def check_knowledge(path: str | Path) -> tuple[KnowledgeBase | None, list[Proble
         out.add(str(root), 1, "not a folder: point --knowledge (or MLROLE_KNOWLEDGE) at a knowledge base")
         return None, out.problems
     sources = _load_sources(root, out)
-    raws = _collect_entries(root, out)
+    unreadable: dict[str, set[str]] = {}
+    raws = _collect_entries(root, out, unreadable)
     ids: dict[str, set[str]] = {kind: set() for kind in FOLDERS}
     ids["source"] = set(sources)
     for raw in raws:
@@ -347,6 +347,8 @@ def check_knowledge(path: str | Path) -> tuple[KnowledgeBase | None, list[Proble
         ids[raw.kind].add(entry_id)
     if not ids["role"] and not out.problems:
         out.add(out.rel(root / "roles"), 1, "no roles: a knowledge base needs at least one role")
+    for kind, stems in unreadable.items():
+        ids[kind] |= stems  # already reported; don't also report every reference to them
     _check_references(raws, ids, out)
     _check_rules(raws, out)
     _check_aliases(raws, out)

@@ -78,8 +78,11 @@ def load_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
         return loader.get_single_data(), loader.duplicate_keys
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "<stream end>" in str(exc.problem):
+            mark = exc.context_mark  # "unclosed [" is found at the end; point at where it opened
         line = mark.line + 1 if mark else 1
-        raise YamlSyntaxError(line, f"YAML syntax error: {exc.problem or exc}") from None
+        context = f" ({exc.context})" if exc.context and mark is exc.context_mark else ""
+        raise YamlSyntaxError(line, f"YAML syntax error: {exc.problem or exc}{context}") from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(1, f"YAML error: {exc}") from None
     finally:

@@ -159,6 +159,7 @@ class SqlStore:
         self._schema_lock = asyncio.Lock()
         self._healthy = True
         self._last_purge = 0.0
+        self._offline_claims: dict[str, float] = {}
 
     def __repr__(self) -> str:
         return f"SqlStore({safe_url(self.url)!r})"
@@ -238,12 +239,15 @@ class SqlStore:
     async def claim_event(self, event_id: str, ttl_seconds: int = 3600) -> bool:
         """True exactly once per event id (until it expires) across every process on this database.
 
-        The local memory store is consulted too: it remembers what this process claimed while the
-        database was down, so a retry arriving after the database returns is still refused here.
+        An in-process memory store answers first: what this process has already seen is refused
+        without a round trip, and it keeps deduplicating while the database is down. Claims made
+        during an outage are written to the database when it returns, so other replicas honour them.
         """
         event_id = event_id[:MAX_ID]
-        local = await self._local.claim_event(event_id, ttl_seconds)
+        if not await self._local.claim_event(event_id, ttl_seconds):
+            return False
         now = time.time()
+        offline = dict(self._offline_claims)
 
         async def op(conn: AsyncConnection) -> bool:
             stmt = self._insert(handled_events).values(event_id=event_id, expires_at=now + ttl_seconds)
@@ -255,6 +259,10 @@ class SqlStore:
             )
             result = await conn.execute(stmt)
             claimed = result.rowcount == 1
+            if offline:
+                rows = [{"event_id": k, "expires_at": v} for k, v in offline.items() if v > now]
+                if rows:
+                    await conn.execute(self._insert(handled_events).values(rows).on_conflict_do_nothing())
             if now - self._last_purge > self.purge_every:
                 self._last_purge = now
                 await conn.execute(sa.delete(handled_events).where(handled_events.c.expires_at <= now))
@@ -264,8 +272,12 @@ class SqlStore:
             claimed = await self._run(op, self.claim_timeout)
         except DB_ERRORS as exc:
             self._failed(f"claim event {event_id} (deduplicating in this process only)", exc)
-            return local
-        return claimed and local
+            if len(self._offline_claims) < 10000:
+                self._offline_claims[event_id] = now + ttl_seconds
+            return True
+        for key in offline:
+            self._offline_claims.pop(key, None)
+        return claimed
 
     async def record_question(self, *, text: str, surface: str, user_id: str | None,
                               answered: bool, answer_id: str | None, score: float,

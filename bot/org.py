@@ -1,0 +1,225 @@
+"""The organisation overlay: who holds each role *in this company* (people, user groups, channels).
+
+An optional YAML file (`MLROLE_ORG`) keeps the knowledge base generic while answers can add
+"In this workspace: <group>, <#channel>, <@person>". It is validated like the knowledge base: every
+problem is reported as `file:line: message` and a file with problems is not used.
+
+    devops-engineer: {group: S0123ABC, channel: "#platform", people: [U01ABCDEF]}
+    ml-engineer:
+      channel: C0456
+      people: [U02, U03]
+
+Mentions are built only from values that match Slack's ID and channel-name shapes, so a
+configuration file can never smuggle `<!channel>` or arbitrary markup into a message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from bot.knowledge.loader import Problem
+from bot.knowledge.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
+
+GROUP_ID = re.compile(r"^S[A-Z0-9]{2,20}$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
+CHANNEL_NAME = re.compile(r"^#[a-z0-9][a-z0-9._-]{0,79}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+KEYS = ("group", "channel", "people")
+
+
+class OrgError(Exception):
+    """The overlay has problems; `problems` lists each with file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class RoleContacts:
+    role_id: str
+    group: str | None = None      # Slack user group ID, S…
+    channel: str | None = None    # channel ID (C…/G…) or name (#…)
+    people: tuple[str, ...] = ()  # Slack user IDs, U…/W…
+
+    def mentions(self) -> list[str]:
+        out = []
+        if self.group:
+            out.append(f"<!subteam^{self.group}>")
+        if self.channel:
+            out.append(self.channel if self.channel.startswith("#") else f"<#{self.channel}>")
+        out += [f"<@{person}>" for person in self.people]
+        return out
+
+    def plain(self) -> list[str]:
+        out = []
+        if self.group:
+            out.append(f"@{self.group} group")
+        if self.channel:
+            out.append(self.channel if self.channel.startswith("#") else f"#{self.channel}")
+        out += [f"@{person}" for person in self.people]
+        return out
+
+
+@dataclass(frozen=True)
+class Org:
+    roles: Mapping[str, RoleContacts] = field(default_factory=dict)
+    source: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.roles)
+
+    def get(self, role_id: str) -> RoleContacts | None:
+        return self.roles.get(role_id)
+
+    def _collect(self, role_ids: Iterable[str], plain: bool) -> list[str]:
+        seen: set[str] = set()
+        out: list[str] = []
+        for role_id in role_ids:
+            contacts = self.roles.get(role_id)
+            if contacts is None:
+                continue
+            for item in (contacts.plain() if plain else contacts.mentions()):
+                if item not in seen:
+                    seen.add(item)
+                    out.append(item)
+        return out
+
+    def contacts_for(self, role_ids: Iterable[str]) -> list[str]:
+        """Slack mrkdwn mentions for these roles, in role order, each once:
+        `<!subteam^S…>`, `<#C…>` or `#name`, `<@U…>`."""
+        return self._collect(role_ids, plain=False)
+
+    def plain_for(self, role_ids: Iterable[str]) -> str:
+        """The same contacts as plain text for the terminal, e.g. "@S0123ABC group, #platform, @U01"."""
+        return ", ".join(self._collect(role_ids, plain=True))
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _check_role(role_id: str, data: Any, line: int, file: str, problems: list[Problem]) -> RoleContacts | None:
+    def add(at: int, message: str) -> None:
+        problems.append(Problem(file, at, message))
+
+    if not isinstance(data, dict):
+        add(line, f"'{role_id}' should be a mapping with group, channel and/or people, not {_describe(data)}")
+        return None
+    at = data.line_of if isinstance(data, LineDict) else (lambda key: line)
+    before = len(problems)
+    for key in data:
+        if key not in KEYS:
+            hint = difflib.get_close_matches(str(key), KEYS, n=1)
+            add(at(str(key)), f"'{role_id}': unknown key '{key}'"
+                + (f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(KEYS)})"))
+    group = data.get("group")
+    if group is not None:
+        if not isinstance(group, str):
+            add(at("group"), f"'{role_id}': group should be text (a user group ID like S0123ABC), "
+                             f"not {_describe(group)}")
+        elif not GROUP_ID.match(group):
+            add(at("group"), f"'{role_id}': group '{group}' is not a Slack user group ID (S followed by "
+                             "capital letters and digits, e.g. S0123ABC)")
+    channel = data.get("channel")
+    if channel is not None:
+        if not isinstance(channel, str):
+            add(at("channel"), f"'{role_id}': channel should be text (C0123ABC or \"#name\"), "
+                               f"not {_describe(channel)}")
+        elif not (CHANNEL_ID.match(channel) or CHANNEL_NAME.match(channel)):
+            add(at("channel"), f"'{role_id}': channel '{channel}' is neither a channel ID (C0123ABC) nor a "
+                               "channel name in quotes (\"#platform\": lowercase, digits, - _ .)")
+    people = data.get("people")
+    if people is not None:
+        if not isinstance(people, list):
+            add(at("people"), f"'{role_id}': people should be a list of Slack user IDs ([U0123ABC]), "
+                              f"not {_describe(people)}")
+            people = None
+        else:
+            for index, person in enumerate(people):
+                person_line = people.line_of(index) if isinstance(people, LineList) else at("people")
+                if not isinstance(person, str) or not USER_ID.match(person):
+                    add(person_line, f"'{role_id}': people entry {person!r} is not a Slack user ID "
+                                     "(U or W followed by capital letters and digits)")
+    if group is None and channel is None and not people and len(problems) == before:
+        add(line, f"'{role_id}' names no group, channel or people")
+    if len(problems) > before:
+        return None
+    return RoleContacts(role_id, group, channel, tuple(dict.fromkeys(people or ())))
+
+
+def check_org(path: str | Path, role_ids: Iterable[str]) -> tuple[Org | None, list[Problem]]:
+    """Load and validate an overlay against the knowledge base's role IDs.
+
+    Returns the overlay (None when there are problems) and every problem found."""
+    path = Path(path)
+    file = str(path)
+    known = set(role_ids)
+    problems: list[Problem] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(file, 1, f"not UTF-8 text ({exc.reason})")]
+    except OSError as exc:
+        return None, [Problem(file, 1, f"cannot read the organisation file (MLROLE_ORG): "
+                                       f"{exc.strerror or exc}")]
+    try:
+        data, duplicates = load_yaml(text)
+    except YamlSyntaxError as exc:
+        return None, [Problem(file, exc.line, exc.message)]
+    for line, key in duplicates:
+        problems.append(Problem(file, line, f"role '{key}' given twice"))
+    if data is None:
+        return (Org({}, file), []) if not problems else (None, problems)
+    if not isinstance(data, dict):
+        problems.append(Problem(file, getattr(data, "line", 1) or 1,
+                                f"should be a mapping of role IDs to contacts, not {_describe(data)}"))
+        return None, problems
+    roles: dict[str, RoleContacts] = {}
+    for role_id, value in data.items():
+        line = data.line_of(str(role_id)) if isinstance(data, LineDict) else 1
+        if not isinstance(role_id, str) or role_id not in known:
+            hint = difflib.get_close_matches(str(role_id), sorted(known), n=1)
+            problems.append(Problem(file, line, f"unknown role '{role_id}'"
+                                    + (f" (did you mean '{hint[0]}'?)" if hint else "")))
+            continue
+        contacts = _check_role(role_id, value, line, file, problems)
+        if contacts is not None:
+            roles[role_id] = contacts
+    if problems:
+        return None, sorted(problems, key=lambda p: p.line)
+    return Org(roles, file), []
+
+
+def load_org(path: str | Path, role_ids: Iterable[str]) -> Org:
+    """A clean overlay, or OrgError listing every problem."""
+    org, problems = check_org(path, role_ids)
+    if org is None:
+        raise OrgError(problems)
+    return org
+
+
+def org_from_settings(org_file: str | Path | None, role_ids: Iterable[str]) -> Org:
+    """The overlay named by settings (`Settings.org_file`, from MLROLE_ORG), or an empty one if unset.
+
+    Raises OrgError when the file is set but has problems: a broken overlay should stop the bot at
+    start-up rather than silently drop the company's contacts."""
+    if not org_file:
+        return Org({}, None)
+    return load_org(org_file, role_ids)

@@ -1,0 +1,87 @@
+"""build_app: the bolt AsyncApp with mlrole's listeners, failing fast on missing settings."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+from bot.slack.ask import claim
+from bot.slack.deps import Deps
+from bot.slack.listeners import register_all
+
+log = logging.getLogger("mlrole.slack")
+
+
+class SlackSettingsError(ValueError):
+    """A setting the Slack app cannot run without is missing; the message names the variable."""
+
+
+def retry_handlers() -> list[Any]:
+    return [AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2)]
+
+
+def build_client(settings: Settings, token: str | None) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=settings.api_url, retry_handlers=retry_handlers())
+
+
+def check_settings(settings: Settings, oauth: bool = False) -> None:
+    if not oauth and not settings.bot_token:
+        raise SlackSettingsError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…)")
+    if not settings.signing_secret and not settings.app_token:
+        raise SlackSettingsError("SLACK_SIGNING_SECRET is not set (Basic Information → App Credentials)")
+
+
+def build_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebClient | None = None,
+              **kwargs: Any) -> AsyncApp:
+    """The Slack app. Extra keyword arguments go to AsyncApp (e.g. `oauth_settings`,
+    `token_verification_enabled=False`)."""
+    oauth_settings = kwargs.pop("oauth_settings", None)
+    check_settings(settings, oauth=oauth_settings is not None)
+    token = None if oauth_settings is not None else settings.bot_token
+    if client is None:
+        client = build_client(settings, token)
+    options: dict[str, Any] = dict(
+        name="mlrole",
+        signing_secret=settings.signing_secret or "socket-mode-only",
+        client=client,
+        process_before_response=False,
+        ignoring_self_events_enabled=True,
+        request_verification_enabled=True,
+    )
+    if oauth_settings is not None:
+        options["oauth_settings"] = oauth_settings
+    else:
+        options["token"] = token
+    options.update(kwargs)
+    app = AsyncApp(**options)
+    deps = Deps(settings=settings, knowledge=knowledge, store=store)
+
+    @app.use
+    async def provide_deps(context, next):  # noqa: A002 - bolt injects by name
+        context["mlrole"] = deps
+        await next()
+
+    @app.use
+    async def skip_duplicate_events(body, req, next):  # noqa: A002
+        """A retried delivery (X-Slack-Retry-Num) of an event already handled gets no second reply."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not await claim(deps, f"event:{event_id}"):
+            retry = (req.headers.get("x-slack-retry-num") or ["0"])[0]
+            log.info("request surface=event duplicate=%s retry=%s", event_id, retry)
+            return BoltResponse(status=200, body="")
+        await next()
+
+    register_all(app)
+    return app

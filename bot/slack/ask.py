@@ -1,0 +1,58 @@
+"""The one path every surface takes: clean the text, ask the core, record, log one line."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from bot.answers import Answer
+from bot.slack.blocks import answer_key
+from bot.slack.deps import Deps
+from bot.text import clean_user_text, strip_slack_markup
+
+log = logging.getLogger("mlrole.slack")
+
+MAX_RAW_CHARS = 4000
+"""Slack text beyond this is never looked at (the core reads 500 characters anyway)."""
+
+
+def question_from(raw: Any, bot_user_id: str | None = None) -> str:
+    text = raw if isinstance(raw, str) else ""
+    return clean_user_text(strip_slack_markup(text[:MAX_RAW_CHARS], bot_user_id), limit=1000)
+
+
+def log_request(surface: str, answer: Answer | None, started: float, **extra: Any) -> None:
+    matched = answer_key(answer) if answer is not None else "-"
+    score = answer.score if answer is not None else 0.0
+    fields = " ".join(f"{k}={v}" for k, v in extra.items() if v is not None)
+    log.info("request surface=%s matched=%s score=%.1f latency_ms=%d%s", surface, matched, score,
+             (time.perf_counter() - started) * 1000, f" {fields}" if fields else "")
+
+
+async def ask(deps: Deps, question: str, *, surface: str, user_id: str | None,
+              team_id: str | None, started: float | None = None) -> Answer:
+    started = time.perf_counter() if started is None else started
+    answer = deps.knowledge.answerer.ask(question)  # read per request: reloads swap it
+    try:
+        await deps.store.record_question(text=question[:1000], surface=surface, user_id=user_id,
+                                         answered=answer.answered,
+                                         answer_id=answer_key(answer) if answer.answered else None,
+                                         score=float(answer.score), team_id=team_id)
+    except Exception:  # storage is optional: the person still gets an answer
+        log.exception("could not record a question (surface=%s)", surface)
+    log_request(surface, answer, started, user=user_id, chars=len(question))
+    return answer
+
+
+def open_entry(deps: Deps, kind: str, entry_id: str, question: str | None = None) -> Answer:
+    return deps.knowledge.answerer.answer_entry(kind, entry_id, question)
+
+
+async def claim(deps: Deps, key: str) -> bool:
+    """True the first time `key` is seen; True as well when storage fails (answer rather than go silent)."""
+    try:
+        return bool(await deps.store.claim_event(key))
+    except Exception:
+        log.exception("could not check for a duplicate delivery; answering anyway")
+        return True

@@ -1,0 +1,41 @@
+"""`/mlrole <role or question>`: an ephemeral answer with a "Share in channel" button."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+
+from bot.slack import blocks
+from bot.slack.ask import ask, log_request, question_from
+from bot.slack.deps import deps_of
+
+COMMAND = "/mlrole"
+HELP_WORDS = {"", "help", "?", "-h", "--help"}
+log = logging.getLogger("mlrole.slack")
+
+
+async def handle_command(ack: AsyncAck, command: dict, respond: AsyncRespond, context: AsyncBoltContext) -> None:
+    started = time.perf_counter()
+    await ack()  # within Slack's 3 seconds, before any work
+    deps = deps_of(context)
+    question = question_from(command.get("text"), context.bot_user_id)
+    try:
+        if question.lower() in HELP_WORDS:
+            answerer = deps.knowledge.answerer
+            await respond(response_type="ephemeral", blocks=blocks.help_blocks(answerer),
+                          text=blocks.help_text(answerer))
+            log_request("command", None, started, help=True)
+            return
+        answer = await ask(deps, question, surface="command", user_id=command.get("user_id"),
+                           team_id=command.get("team_id") or context.team_id, started=started)
+        await respond(response_type="ephemeral", blocks=blocks.answer_blocks(answer, shareable=answer.answered),
+                      text=blocks.fallback_text(answer))
+    except Exception:
+        log.exception("could not answer a slash command")
+        await respond(response_type="ephemeral", blocks=blocks.error_blocks(), text=blocks.T_ERROR)
+
+
+def register(app: AsyncApp) -> None:
+    app.command(COMMAND)(handle_command)

@@ -1,0 +1,178 @@
+"""`mlrole serve`: the Slack app over HTTP (aiohttp) or Socket Mode, with /healthz and a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+
+log = logging.getLogger("mlrole.slack")
+
+MAX_BODY_BYTES = 64 * 1024
+"""Slack's payloads are far smaller; anything bigger is refused before it is read."""
+SHUTDOWN_TIMEOUT = 10.0
+EVENTS_PATH = "/slack/events"
+
+
+def create_web_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebClient | None = None,
+                   app: AsyncApp | None = None, **app_kwargs: Any) -> web.Application:
+    if app is None:
+        from bot.slack.app import build_app
+
+        app = build_app(settings, knowledge, store, client=client, **app_kwargs)
+    bolt_app = app
+
+    async def events(request: web.Request) -> web.StreamResponse:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await bolt_app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": True, **knowledge.status()})
+
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app["bolt_app"] = bolt_app
+    web_app.router.add_post(EVENTS_PATH, events)
+    web_app.router.add_get("/healthz", healthz)
+    oauth_flow = getattr(bolt_app, "oauth_flow", None)
+    if oauth_flow is not None:  # multi-workspace install pages, when OAuth is configured
+        async def oauth(request: web.Request) -> web.StreamResponse:
+            return await events(request)
+
+        web_app.router.add_get(oauth_flow.install_path, oauth)
+        web_app.router.add_get(oauth_flow.redirect_uri_path, oauth)
+    return web_app
+
+
+def _missing_setting(settings: Settings) -> str | None:
+    oauth = bool(settings.client_id and settings.client_secret)
+    if not settings.bot_token and not oauth:
+        return "SLACK_BOT_TOKEN is not set: export the bot token (xoxb-…) from OAuth & Permissions"
+    if not settings.signing_secret and not settings.app_token:
+        return "SLACK_SIGNING_SECRET is not set: export it from Basic Information → App Credentials"
+    return None
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
+    # slack_sdk logs request bodies (and headers) at DEBUG; keep tokens out of the logs
+    for noisy in ("slack_sdk", "slack_bolt"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
+
+
+def serve(knowledge: str | None = None) -> int:
+    settings = Settings.from_env(knowledge=knowledge)
+    problem = _missing_setting(settings)
+    if problem:
+        print(f"mlrole: {problem}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    from bot.knowledge import KnowledgeError
+    from bot.live import LiveKnowledge
+
+    try:
+        live = LiveKnowledge(settings.knowledge)
+    except KnowledgeError as e:
+        problems = getattr(e, "problems", None) or [str(e)]
+        print(f"mlrole: the knowledge base at {settings.knowledge} has {len(problems)} problem(s):",
+              file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    try:
+        return asyncio.run(run(settings, live))
+    except KeyboardInterrupt:
+        return 0
+
+
+async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = None,
+              ready: asyncio.Event | None = None) -> int:
+    """Serve until SIGTERM/SIGINT (or `stop`), then finish in-flight requests and close storage."""
+    from bot.storage import open_store
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+    before = set(asyncio.all_tasks())
+    store = await open_store(settings)
+    watcher = asyncio.create_task(knowledge.watch(stop), name="knowledge-watch")
+    runner: web.AppRunner | None = None
+    socket_handler = None
+    try:
+        oauth_kwargs = _oauth_kwargs(settings)
+        if settings.app_token:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            from bot.slack.app import build_app
+
+            app = build_app(settings, knowledge, store, **oauth_kwargs)
+            socket_handler = AsyncSocketModeHandler(app, settings.app_token)
+            await socket_handler.connect_async()
+            log.info("mlrole connected over Socket Mode (knowledge version %s)", knowledge.status()["version"])
+        else:
+            web_app = create_web_app(settings, knowledge, store, **oauth_kwargs)
+            runner = web.AppRunner(web_app, shutdown_timeout=SHUTDOWN_TIMEOUT, access_log=None)
+            await runner.setup()
+            site = web.TCPSite(runner, host="0.0.0.0", port=settings.port)
+            await site.start()
+            log.info("mlrole listening on port %d (knowledge version %s)", settings.port,
+                     knowledge.status()["version"])
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+        log.info("mlrole stopping: finishing requests in flight")
+    finally:
+        stop.set()
+        if socket_handler is not None:
+            try:
+                await socket_handler.close_async()
+            except Exception:
+                log.exception("error closing the Socket Mode connection")
+        if runner is not None:
+            await runner.cleanup()  # stops accepting, waits for handlers up to shutdown_timeout
+        await _drain_background_tasks(before, watcher)
+        watcher.cancel()
+        try:
+            await watcher
+        except (asyncio.CancelledError, Exception):
+            pass
+        try:
+            await store.close()
+        except Exception:
+            log.exception("error closing storage")
+    return 0
+
+
+async def _drain_background_tasks(before: set[asyncio.Task], *keep: asyncio.Task,
+                                  timeout: float = SHUTDOWN_TIMEOUT) -> None:
+    """Listeners run after the ack (bolt schedules them as tasks): let them finish their replies."""
+    current = asyncio.current_task()
+    pending = [t for t in asyncio.all_tasks()
+               if t is not current and t not in keep and t not in before and not t.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)
+
+
+def _oauth_kwargs(settings: Settings) -> dict[str, Any]:
+    """Multi-workspace OAuth is provided by `bot.slack.oauth` when it exists and is configured."""
+    if not (settings.client_id and settings.client_secret):
+        return {}
+    try:
+        from bot.slack.oauth import oauth_settings  # type: ignore[import-not-found]
+    except ImportError:
+        return {}
+    return {"oauth_settings": oauth_settings(settings)}
