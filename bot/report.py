@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import shutil
 import sys
 from datetime import datetime, timezone
@@ -90,6 +91,8 @@ def run_report(as_json: bool = False, limit: int = 20) -> int:
     """Print the report; exit 1 with one line on stderr if the database cannot be read."""
     settings = Settings.from_env()
     limit = max(1, limit)
+    # The store logs outages as warnings for the bot; here the one-line message below says it all.
+    logging.getLogger("bot.storage").setLevel(logging.ERROR)
     try:
         unanswered, feedback, where = asyncio.run(_collect(settings, limit))
     except ReportError as exc:

@@ -73,9 +73,24 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+# Words people use interchangeably for the same task, folded after stemming on both sides.
+_SYNONYMS = {
+    "prod": "production", "track": "monitor", "watch": "monitor", "observ": "monitor",
+    "fix": "troubleshoot", "fixe": "troubleshoot", "repair": "troubleshoot", "debug": "troubleshoot",
+    "annotat": "label", "annotation": "label", "annotator": "labeler", "tag": "label",
+    "contractor": "vendor", "outsourc": "vendor", "specification": "spec", "guidelin": "spec",
+    "k8s": "kubernet", "kubernete": "kubernet", "ship": "deploy", "rollout": "deploy",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """A deliberately crude stemmer: it only has to map both sides of a comparison alike."""
+    base = _stem(token)
+    return _SYNONYMS.get(base, base)
+
+
+def _stem(token: str) -> str:
     if token in _KEEP_AS_IS or len(token) <= 3 or token.isdigit():
         return token
     if token.endswith("ies") and len(token) > 4:

@@ -1,0 +1,94 @@
+"""`mlrole report` against a SQLite file filled through the store, as a subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.storage.sql import SqlStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def _fill(url: str) -> None:
+    store = await SqlStore(url).start(strict=True)
+    try:
+        for text in ["Who owns the GPU budget?", "who owns the gpu budget?", "What does a data steward do?",
+                     "Who owns the GPU budget? "]:
+            await store.record_question(text=text, surface="dm", user_id="U1", answered=False,
+                                        answer_id=None, score=20.0, team_id="T1")
+        await store.record_question(text="who deploys models", surface="slash", user_id="U2",
+                                    answered=True, answer_id="responsibility:model-deployment", score=95.0)
+        for answer_id, helpful in [("role:ml-engineer", True), ("topic:labelling", False),
+                                   ("topic:labelling", False), ("role:ml-engineer", False)]:
+            await store.record_feedback(answer_id=answer_id, helpful=helpful, user_id="U3")
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+def filled_db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'report.db'}"
+    asyncio.run(_fill(url))
+    return url
+
+
+def run(args: list[str], database_url: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "XDG_DATA_HOME": str(tmp_path / "xdg"),
+           "COLUMNS": "100"}
+    return subprocess.run([sys.executable, "-m", "bot", "report", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_report_json(filled_db: str, tmp_path: Path):
+    done = run(["--json"], filled_db, tmp_path)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert [(q["question"].lower(), q["count"]) for q in data["unanswered"]] == [
+        ("who owns the gpu budget?", 3), ("what does a data steward do?", 1)]
+    assert all(q["last_asked"].endswith("Z") for q in data["unanswered"])
+    assert data["feedback"] == [
+        {"answer_id": "topic:labelling", "helpful": 0, "not_helpful": 2},
+        {"answer_id": "role:ml-engineer", "helpful": 1, "not_helpful": 1},
+    ]
+
+
+def test_report_limit(filled_db: str, tmp_path: Path):
+    data = json.loads(run(["--json", "--limit", "1"], filled_db, tmp_path).stdout)
+    assert len(data["unanswered"]) == 1 and len(data["feedback"]) == 1
+
+
+def test_report_table(filled_db: str, tmp_path: Path):
+    done = run([], filled_db, tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Most frequent unanswered questions (2)" in out
+    assert "Answers with the worst feedback (2)" in out
+    lines = out.splitlines()
+    gpu = next(line for line in lines if "gpu budget" in line.lower())
+    assert gpu.split()[0] == "3"
+    labelling = next(line for line in lines if line.startswith("topic:labelling"))
+    assert labelling.split()[1:] == ["0", "2"]
+    assert "who deploys models" not in out  # answered questions are not on the list
+
+
+def test_report_on_an_empty_database(tmp_path: Path):
+    done = run([], f"sqlite:///{tmp_path / 'empty.db'}", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "(none recorded yet)" in done.stdout and "(no feedback yet)" in done.stdout
+
+
+def test_report_database_unreachable(tmp_path: Path):
+    done = run(["--json"], "postgresql://postgres:hunter2@127.0.0.1:1/mlrole", tmp_path)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("mlrole report: cannot reach the database")
+    assert "hunter2" not in done.stderr
