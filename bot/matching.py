@@ -15,7 +15,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.model import KnowledgeBase
-from bot.text import STOPWORDS, match_key, normalise, stem
+from bot.text import MAX_QUESTION_CHARS, STOPWORDS, match_key, normalise, stem
 
 THRESHOLD = 72.0
 """Below this confidence the bot says it does not know instead of guessing."""
@@ -74,6 +74,8 @@ class _Index:
     key_entry: list[int] = field(default_factory=list)    # key -> entry number
     exact: dict[str, int] = field(default_factory=dict)   # canonical key -> entry number
     by_token: dict[str, list[int]] = field(default_factory=dict)  # token -> key numbers
+    key_tokens: list[frozenset[str]] = field(default_factory=list)
+    key_weight: list[float] = field(default_factory=list)         # summed idf of a key's tokens
 
 
 class Matcher:
@@ -112,22 +114,24 @@ class Matcher:
         self._known = frozenset(self.vocabulary)
         total = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + total / len(e)) for t, e in token_entries.items()}
+        for index in (self.all, self.roles):
+            index.key_tokens = [frozenset(k.split()) for k in index.keys]
+            index.key_weight = [sum(self.idf[t] for t in toks) or 1.0 for toks in index.key_tokens]
+        self._idf_unknown = math.log(1 + total)
         self._stopword_list = sorted(STOPWORDS)
         self._spelling_list = sorted(self._spelling)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
+        self._ranked = lru_cache(maxsize=4096)(self._rank)  # people ask the same things over and over
 
     # -- text to tokens ---------------------------------------------------------------------
 
-    def canonical(self, text: str, correct: bool = True) -> str:
+    def canonical(self, text: str) -> str:
         """Like `match_key`, but misspelt words are mapped to the knowledge base's own words."""
-        if not correct:
-            return match_key(text)
-        words = []
-        for raw in normalise(text).split():
-            token = self._correct(raw)
-            if token:
-                words.append(token)
-        return " ".join(words)
+        return self._canonical_plain(normalise(text))
+
+    def _canonical_plain(self, plain: str) -> str:
+        correct = self._correct
+        return " ".join(t for t in map(correct, plain.split()) if t)
 
     def _correct_uncached(self, raw: str) -> str | None:
         """Map a word to the knowledge base's spelling, or None for a question word.
@@ -159,46 +163,45 @@ class Matcher:
         if not numbers:
             return {}
         choices = [index.keys[k] for k in numbers]
-        known = sum(self.idf.get(t, 0.0) for t in tokens if t in self._known)
-        unknown = sum(self.idf_unknown for t in tokens if t not in self._known)
+        idf = self.idf
+        known = sum(idf[t] for t in tokens if t in idf)
+        unknown = self._idf_unknown * sum(1 for t in tokens if t not in idf)
         coverage = known / (known + unknown) if known + unknown else 0.0
         scores: dict[int, float] = {}
         exact = index.exact.get(query)
         if exact is not None and (compare or self.entries[exact].kind != "comparison"):
             scores[exact] = 100.0
         subset = process.extract(query, choices, scorer=fuzz.token_set_ratio, processor=None,
-                                 limit=40, score_cutoff=SUGGESTION_FLOOR)
-        for _, set_score, position in subset:
-            key = choices[position]
-            sort_score = fuzz.token_sort_ratio(query, key, processor=None)
-            key_tokens = key.split()
-            key_weight = sum(self.idf.get(t, 0.0) for t in key_tokens) or 1.0
-            key_coverage = sum(self.idf.get(t, 0.0) for t in key_tokens if t in tokens) / key_weight
-            explained = sum(self.idf.get(t, 0.0) for t in tokens if t in key_tokens) / (known or 1.0)
-            score = ((0.6 * set_score + 0.4 * sort_score) * (0.65 + 0.35 * coverage)
-                     * (0.8 + 0.2 * key_coverage)) - 4.0 * (1.0 - min(explained, 1.0))
-            entry = index.key_entry[numbers[position]]
+                                 limit=25, score_cutoff=SUGGESTION_FLOOR)
+        for key, set_score, position in subset:
+            number = numbers[position]
+            entry = index.key_entry[number]
             if not compare and self.entries[entry].kind == "comparison":
                 continue
+            sort_score = fuzz.token_sort_ratio(query, key, processor=None)
+            shared = sum(idf[t] for t in index.key_tokens[number] & tokens)
+            key_coverage = shared / index.key_weight[number]
+            explained = min(shared / known, 1.0) if known else 0.0
+            score = ((0.6 * set_score + 0.4 * sort_score) * (0.65 + 0.35 * coverage)
+                     * (0.8 + 0.2 * key_coverage)) - 4.0 * (1.0 - explained)
             if score > scores.get(entry, 0.0):
                 scores[entry] = score
         return scores
-
-    @property
-    def idf_unknown(self) -> float:
-        return math.log(1 + max(len(self.entries), 1))
 
     # -- public ---------------------------------------------------------------------------------
 
     def match(self, question: str) -> Match:
         text = question if isinstance(question, str) else str(question)
-        truncated = len(text) > 500
-        plain = normalise(text)
-        comparison = self._comparison(plain, text, truncated)
+        truncated = len(text) > MAX_QUESTION_CHARS
+        best, rest, roles, intent = self._ranked(normalise(text))
+        return Match(text, best, rest, roles, truncated, intent)
+
+    def _rank(self, plain: str) -> tuple[Candidate | None, tuple[Candidate, ...], tuple[str, ...], str]:
+        comparison = self._comparison(plain)
         if comparison:
             return comparison
         intents = self._intents(plain)
-        query = self.canonical(plain)
+        query = self._canonical_plain(plain)
         scores = self._score(query, self.all, compare=bool(_COMPARISON_CUE.search(plain)))
         ranked = []
         for number, score in scores.items():
@@ -209,26 +212,27 @@ class Matcher:
         ranked.sort(key=lambda pair: (-pair[0], _KIND_ORDER[pair[1].kind], pair[1].id))
         candidates = [Candidate(e.kind, e.id, e.title, round(min(s, 100.0), 1)) for s, e in ranked]
         best = candidates[0] if candidates and candidates[0].score >= THRESHOLD else None
-        rest = [c for c in candidates if c is not best and c.score >= SUGGESTION_FLOOR][:3]
+        rest = tuple(c for c in candidates if c is not best and c.score >= SUGGESTION_FLOOR)[:3]
         roles: tuple[str, ...] = ()
         if best and best.kind == "comparison":
             roles = self.kb.comparisons[best.id].roles
-        return Match(text, best, tuple(rest), roles, truncated, "+".join(sorted(intents)))
+        return best, rest, roles, "+".join(sorted(intents))
 
     def _intents(self, plain: str) -> frozenset[str]:
         """Every question shape the text has; an entry of a matching kind gets a bonus."""
         found = {name for name, pattern in _SHAPES if pattern.search(plain)}
         return frozenset(found or {"lookup"})
 
-    def best_role(self, text: str) -> Candidate | None:
-        scores = self._score(self.canonical(text), self.roles)
+    def best_role(self, plain: str) -> Candidate | None:
+        scores = self._score(self._canonical_plain(plain), self.roles)
         if not scores:
             return None
         number, score = max(scores.items(), key=lambda kv: kv[1])
         entry = self.entries[number]
         return Candidate(entry.kind, entry.id, entry.title, round(score, 1))
 
-    def _comparison(self, plain: str, text: str, truncated: bool) -> Match | None:
+    def _comparison(self, plain: str):
+        """(best, the two roles as candidates, their ids, "comparison"), or None."""
         for pattern in _COMPARISON:
             found = pattern.search(plain)
             if not found:
@@ -245,7 +249,7 @@ class Matcher:
             else:
                 best = Candidate("comparison", f"{first.id}-vs-{second.id}",
                                  f"{first.title} vs {second.title}", score)
-            return Match(text, best, (first, second), (first.id, second.id), truncated, "comparison")
+            return best, (first, second), (first.id, second.id), "comparison"
         return None
 
 

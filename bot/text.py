@@ -20,6 +20,7 @@ _SLACK_CHANNEL = re.compile(r"<#[CGD][A-Z0-9]+(?:\|([^>]*))?>")
 _SLACK_SPECIAL = re.compile(r"<!(?:subteam\^[A-Z0-9]+|here|channel|everyone|date\^[^>]*)(?:\|([^>]*))?>")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^>|]*)(?:\|([^>]*))?>")
 _WHITESPACE = re.compile(r"\s+")
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def _is_invisible(ch: str) -> bool:
@@ -32,8 +33,11 @@ def clean_user_text(text: str, limit: int | None = None) -> str:
         text = str(text)
     if limit is not None:
         text = text[: limit * 2]  # NFKC can only grow a string so much; bound the work first
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(" " if ch in "\n\t" else ch for ch in text if not _is_invisible(ch))
+    if text.isascii():
+        text = _ASCII_CONTROL.sub(" ", text)
+    else:
+        text = unicodedata.normalize("NFKC", text)
+        text = "".join(" " if ch in "\n\t" else ch for ch in text if not _is_invisible(ch))
     text = _WHITESPACE.sub(" ", text).strip()
     return text[:limit] if limit is not None else text
 
