@@ -7,6 +7,7 @@ rapidfuzz pass over the few keys that share a word with it.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ THRESHOLD = 72.0
 """Below this confidence the bot says it does not know instead of guessing."""
 SUGGESTION_FLOOR = 45.0
 INTENT_BONUS = 8.0
+CANDIDATES = 48
 
 _INVOLVEMENT = re.compile(r"\b(involved|involve|involves|participate\w*|take part|takes part|part of|"
                           r"stage|phase|step|steps|during|work on|works on|working on)\b")
@@ -159,11 +161,17 @@ class Matcher:
         if not query:
             return {}
         tokens = set(query.split())
-        numbers = sorted({k for t in tokens for k in index.by_token.get(t, ())})
-        if not numbers:
-            return {}
-        choices = [index.keys[k] for k in numbers]
         idf = self.idf
+        overlap: dict[int, float] = {}
+        for token in tokens:
+            weight = idf.get(token, 0.0)
+            for number in index.by_token.get(token, ()):
+                overlap[number] = overlap.get(number, 0.0) + weight
+        if not overlap:
+            return {}
+        # Only the keys sharing the most (rarest) words with the question go to rapidfuzz.
+        numbers = heapq.nlargest(CANDIDATES, overlap, key=overlap.__getitem__)
+        choices = [index.keys[k] for k in numbers]
         known = sum(idf[t] for t in tokens if t in idf)
         unknown = self._idf_unknown * sum(1 for t in tokens if t not in idf)
         coverage = known / (known + unknown) if known + unknown else 0.0
