@@ -156,7 +156,8 @@ class Matcher:
 
     # -- scoring ------------------------------------------------------------------------------
 
-    def _score(self, query: str, index: _Index, compare: bool = False) -> dict[int, float]:
+    def _score(self, query: str, index: _Index, compare: bool = False,
+               whole_keys: bool = False) -> dict[int, float]:
         """Best score per entry for the keys sharing a word with the query."""
         if not query:
             return {}
@@ -185,6 +186,8 @@ class Matcher:
             number = numbers[position]
             entry = index.key_entry[number]
             if not compare and self.entries[entry].kind == "comparison":
+                continue
+            if whole_keys and not index.key_tokens[number] <= tokens:
                 continue
             sort_score = fuzz.token_sort_ratio(query, key, processor=None)
             shared = sum(idf[t] for t in index.key_tokens[number] & tokens)
@@ -232,7 +235,7 @@ class Matcher:
         return frozenset(found or {"lookup"})
 
     def best_role(self, plain: str) -> Candidate | None:
-        scores = self._score(self._canonical_plain(plain), self.roles)
+        scores = self._score(self._canonical_plain(plain), self.roles, whole_keys=True)
         if not scores:
             return None
         number, score = max(scores.items(), key=lambda kv: kv[1])
