@@ -7,13 +7,13 @@ rapidfuzz pass over the few keys that share a word with it.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process, utils
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from bot.knowledge.model import KnowledgeBase
 from bot.text import MAX_QUESTION_CHARS, STOPWORDS, match_key, normalise, stem
@@ -35,7 +35,8 @@ _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|sh
                           r"together|collaborat\w*|switch\w*|transition\w*|career|lifecycle|life cycle|"
                           r"stages|steps|phases)\b")
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
-_COMPARISON_CUE = re.compile(r"\b(vs|v|versus|compar\w*|differ\w*|or|against|same)\b")
+_COMPARISON_CUE = re.compile(r"\b(vs|v|versus|compar\w*|differ\w*|or|against|same|separates?|"
+                             r"distinguish\w*|apart)\b")
 _COMPARISON = [
     re.compile(r"\bdifferen\w* between (?P<a>.+?) (?:and|&|vs|versus|or) (?P<b>.+)"),
     re.compile(r"\bcompar\w* (?P<a>.+?) (?:and|with|to|vs|versus|against) (?P<b>.+)"),
@@ -76,6 +77,7 @@ class _Index:
     key_entry: list[int] = field(default_factory=list)    # key -> entry number
     exact: dict[str, int] = field(default_factory=dict)   # canonical key -> entry number
     by_token: dict[str, list[int]] = field(default_factory=dict)  # token -> key numbers
+    postings: dict[str, np.ndarray] = field(default_factory=dict)  # token -> key numbers, as arrays
     key_tokens: list[frozenset[str]] = field(default_factory=list)
     key_weight: list[float] = field(default_factory=list)         # summed idf of a key's tokens
 
@@ -118,6 +120,7 @@ class Matcher:
         self.idf = {t: math.log(1 + total / len(e)) for t, e in token_entries.items()}
         for index in (self.all, self.roles):
             index.key_tokens = [frozenset(k.split()) for k in index.keys]
+            index.postings = {t: np.asarray(ks, dtype=np.int32) for t, ks in index.by_token.items()}
             index.key_weight = [sum(self.idf[t] for t in toks) or 1.0 for toks in index.key_tokens]
         self._idf_unknown = math.log(1 + total)
         self._stopword_list = sorted(STOPWORDS)
@@ -163,15 +166,17 @@ class Matcher:
             return {}
         tokens = set(query.split())
         idf = self.idf
-        overlap: dict[int, float] = {}
-        for token in tokens:
-            weight = idf.get(token, 0.0)
-            for number in index.by_token.get(token, ()):
-                overlap[number] = overlap.get(number, 0.0) + weight
-        if not overlap:
-            return {}
         # Only the keys sharing the most (rarest) words with the question go to rapidfuzz.
-        numbers = heapq.nlargest(CANDIDATES, overlap, key=overlap.__getitem__)
+        overlap = np.zeros(len(index.keys), dtype=np.float32)
+        for token in tokens:
+            if token in index.postings:
+                overlap[index.postings[token]] += idf[token]
+        hits = np.flatnonzero(overlap)
+        if not len(hits):
+            return {}
+        if len(hits) > CANDIDATES:
+            hits = hits[np.argpartition(overlap[hits], -CANDIDATES)[-CANDIDATES:]]
+        numbers = hits.tolist()
         choices = [index.keys[k] for k in numbers]
         known = sum(idf[t] for t in tokens if t in idf)
         unknown = self._idf_unknown * sum(1 for t in tokens if t not in idf)
@@ -244,6 +249,8 @@ class Matcher:
 
     def _comparison(self, plain: str):
         """(best, the two roles as candidates, their ids, "comparison"), or None."""
+        if not _COMPARISON_CUE.search(plain):
+            return None
         for pattern in _COMPARISON:
             found = pattern.search(plain)
             if not found:
