@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from bot.knowledge.model import KnowledgeBase
 from bot.text import MAX_QUESTION_CHARS, STOPWORDS, match_key, normalise, stem
 
-THRESHOLD = 72.0
+THRESHOLD = 68.0
 """Below this confidence the bot says it does not know instead of guessing."""
 SUGGESTION_FLOOR = 45.0
 INTENT_BONUS = 8.0
@@ -35,10 +35,10 @@ _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|sh
                           r"together|collaborat\w*|switch\w*|transition\w*|career|lifecycle|life cycle|"
                           r"stages|steps|phases)\b")
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
-_COMPARISON_CUE = re.compile(r"\b(vs|v|versus|compar\w*|differ\w*|or|against|same|separates?|"
+_COMPARISON_CUE = re.compile(r"\b(vs|v|versus|compar\w*|dif+e?re?\w*|or|against|same|separates?|"
                              r"distinguish\w*|apart)\b")
 _COMPARISON = [
-    re.compile(r"\bdifferen\w* between (?P<a>.+?) (?:and|&|vs|versus|or) (?P<b>.+)"),
+    re.compile(r"\bdif+e?ren\w* between (?P<a>.+?) (?:and|&|vs|versus|or) (?P<b>.+)"),
     re.compile(r"\bcompar\w* (?P<a>.+?) (?:and|with|to|vs|versus|against) (?P<b>.+)"),
     re.compile(r"\b(?:separates?|distinguish\w*|tells? apart) (?P<a>.+?) (?:from|and) (?P<b>.+)"),
     re.compile(r"(?P<a>.+?) (?:the )?same (?:thing |job |role )?as (?P<b>.+)"),
