@@ -16,7 +16,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.model import KnowledgeBase
-from bot.text import MAX_QUESTION_CHARS, STOPWORDS, match_key, normalise, stem
+from bot.text import MAX_QUESTION_CHARS, STOPWORDS, key_from_plain, normalise, stem
 
 THRESHOLD = 68.0
 """Below this confidence the bot says it does not know instead of guessing."""
@@ -97,7 +97,8 @@ class Matcher:
         phrases = [(n, p) for n, e in enumerate(entries) for p in (e.title, *e.aliases)]
         phrases += [(n, e.id.replace("-", " ")) for n, e in enumerate(entries)]
         for number, phrase in phrases:
-            key = match_key(phrase)
+            plain = normalise(phrase)
+            key = key_from_plain(plain)
             if not key:
                 continue
             is_role = self.entries[number].kind == "role"
@@ -111,7 +112,7 @@ class Matcher:
                     index.by_token.setdefault(token, []).append(len(index.keys) - 1)
             for token in key.split():
                 token_entries.setdefault(token, set()).add(number)
-            for word in normalise(phrase).split():
+            for word in plain.split():
                 if word not in STOPWORDS:
                     self._spelling[word] = stem(word)
         self.vocabulary = sorted(token_entries)

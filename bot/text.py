@@ -134,4 +134,9 @@ didn wasn won t s d m each every else who s whos
 
 def match_key(text: str) -> str:
     """The canonical form two phrases are compared in: stemmed content words, in order."""
-    return " ".join(stem(t) for t in normalise(text).split() if t not in STOPWORDS)
+    return key_from_plain(normalise(text))
+
+
+def key_from_plain(plain: str) -> str:
+    """`match_key` for text that `normalise` has already been through."""
+    return " ".join(stem(t) for t in plain.split() if t not in STOPWORDS)

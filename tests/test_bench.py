@@ -55,7 +55,7 @@ def test_quality_figures_are_fractions(quick: dict) -> None:
 
 def test_speed_and_scaling_are_positive(quick: dict) -> None:
     speed = quick["speed"]
-    for key in ("ask", "match", "ask_cold"):
+    for key in ("ask", "match", "ask_fresh", "match_fresh"):
         assert speed[key]["n"] > 0
         assert 0 < speed[key]["p50_us"] <= speed[key]["p99_us"] <= speed[key]["max_us"]
     assert speed["startup"].get("median_ms", 0) > 0, speed["startup"]
@@ -63,7 +63,7 @@ def test_speed_and_scaling_are_positive(quick: dict) -> None:
     sizes = [row["entries"] for row in quick["scaling"]]
     assert sizes == [10, 100, 1000]
     for row in quick["scaling"]:
-        assert row["ask"]["p99_us"] > 0 and row["index_build_ms"] >= 0
+        assert row["ask"]["p99_us"] > 0 and row["ask_fresh"]["p99_us"] > 0 and row["index_build_ms"] >= 0
         assert 0.0 <= row["hit_accuracy"] <= 1.0 and 0.0 <= row["abstention"] <= 1.0
 
 

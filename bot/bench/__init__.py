@@ -34,7 +34,11 @@ def machine_info() -> dict[str, Any]:
         usable = os.cpu_count() or 0
     import rapidfuzz
 
-    return {"cpu": cpu, "cores": os.cpu_count(), "usable_cores": usable,
+    try:
+        loadavg = round(os.getloadavg()[0], 2)
+    except OSError:
+        loadavg = None
+    return {"loadavg_1m_at_start": loadavg, "cpu": cpu, "cores": os.cpu_count(), "usable_cores": usable,
             "python": platform.python_version(), "implementation": platform.python_implementation(),
             "platform": platform.platform(terse=True), "rapidfuzz": rapidfuzz.__version__}
 
@@ -76,11 +80,13 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
 
     say("speed: in-process latency, start-up, memory")
     reps = 2_000 if quick else 20_000
+    fresh = speed.time_fresh(Answerer(kb), texts)
     out["speed"] = {
         "questions": len(texts),
+        "ask_fresh": fresh["ask"],
+        "match_fresh": fresh["match"],
         "ask": speed.time_calls(answerer.ask, texts, reps),
         "match": speed.time_calls(answerer.matcher.match, texts, reps),
-        "ask_cold": speed.time_calls(Answerer(kb).ask, texts, len(texts), warmup_passes=0),
         "startup": speed.startup(path, runs=3 if quick else 7),
         "rss": speed.rss(str(path)),
     }
@@ -97,6 +103,8 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
         built = time.perf_counter() - start
         synth_questions = synthetic.questions_for(synth, 300)
         synth_texts = [q.q for q in synth_questions]
+        fresh = speed.time_fresh(synth_answerer, [q.q for q in synthetic.questions_for(
+            synth, 300 if quick else 1000, seed=23)])
         total = (500 if quick else (3_000 if size >= 10_000 else 6_000))
         ask = speed.time_calls(synth_answerer.ask, synth_texts, total)
         match = speed.time_calls(synth_answerer.matcher.match, synth_texts, total // 2)
@@ -111,7 +119,8 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
                 abstained += not got.answered
         mem = speed.rss(f"synthetic:{size}")
         rows.append({"entries": len(synth), "generate_ms": round(generated * 1000, 1),
-                     "index_build_ms": round(built * 1000, 1), "ask": ask, "match": match,
+                     "index_build_ms": round(built * 1000, 1), "ask_fresh": fresh["ask"],
+                     "match_fresh": fresh["match"], "ask": ask, "match": match,
                      "hit_accuracy": round(right / hits, 4) if hits else 0.0,
                      "abstention": round(abstained / off, 4) if off else 0.0,
                      "rss_index_mib": mem.get("index_mib")})
@@ -128,10 +137,11 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
 
 def verdict(out: dict[str, Any]) -> dict[str, Any]:
     checks: dict[str, Any] = {}
-    p99 = out["speed"]["ask"]["p99_us"]
+    p99 = max(out["speed"]["ask"]["p99_us"], out["speed"]["ask_fresh"]["p99_us"])
     checks["bundled_p99_under_1ms"] = p99 < GOALS["bundled_p99_us"]
     big = [r for r in out["scaling"] if r["entries"] >= 10_000]
-    checks["p99_under_10ms_at_10000"] = (big[0]["ask"]["p99_us"] < GOALS["p99_us_at_10000"]) if big else None
+    checks["p99_under_10ms_at_10000"] = (max(big[0]["ask"]["p99_us"], big[0]["ask_fresh"]["p99_us"])
+                                         < GOALS["p99_us_at_10000"]) if big else None
     load = out["load"]
     if load.get("status") == "ok":
         checks["load_all_200"] = load["errors"] == 0
@@ -159,7 +169,8 @@ def render(out: dict[str, Any]) -> str:
     m = out["machine"]
     k = out["knowledge"]
     lines = [f"mlrole bench ({out['mode']}) — {m['cpu']}, {m['usable_cores']}/{m['cores']} cores, "
-             f"{m['implementation']} {m['python']}, rapidfuzz {m['rapidfuzz']}",
+             f"{m['implementation']} {m['python']}, rapidfuzz {m['rapidfuzz']}; "
+             f"load average {m['loadavg_1m_at_start']} at start (other work skews the figures)",
              f"knowledge base: {k['entries']} entries ({k['roles']} roles), version {k['version']}", ""]
 
     q = out["quality"]
@@ -190,9 +201,11 @@ def render(out: dict[str, Any]) -> str:
     lines.append("")
 
     sp = out["speed"]
-    lines.append(f"SPEED — in-process, after warm-up, evaluation questions round-robin")
+    lines.append("SPEED — in-process on the evaluation questions; fresh = each question seen once (no "
+                 "per-question cache can help), repeat = round-robin after warm-up")
     rows = []
-    for label, key in (("Answerer.ask", "ask"), ("Matcher.match", "match"), ("ask, cold caches", "ask_cold")):
+    for label, key in (("Answerer.ask, fresh", "ask_fresh"), ("Matcher.match, fresh", "match_fresh"),
+                       ("Answerer.ask, repeat", "ask"), ("Matcher.match, repeat", "match")):
         s = sp[key]
         rows.append([label, f"{s['n']:,}", f"{s['p50_us']:,.0f}", f"{s['p90_us']:,.0f}", f"{s['p99_us']:,.0f}",
                      f"{s['max_us']:,.0f}", f"{s['mean_us']:,.0f}"])
@@ -215,11 +228,14 @@ def render(out: dict[str, Any]) -> str:
                  "10% comparison, 15% off-topic")
     rows = []
     for r in out["scaling"]:
-        rows.append([f"{r['entries']:,}", f"{r['index_build_ms']:,.1f}", f"{r['ask']['p50_us']:,.0f}",
-                     f"{r['ask']['p99_us']:,.0f}", f"{r['match']['p50_us']:,.0f}", f"{r['match']['p99_us']:,.0f}",
+        rows.append([f"{r['entries']:,}", f"{r['index_build_ms']:,.1f}",
+                     f"{r['ask_fresh']['p50_us']:,.0f}", f"{r['ask_fresh']['p99_us']:,.0f}",
+                     f"{r['match_fresh']['p50_us']:,.0f}", f"{r['match_fresh']['p99_us']:,.0f}",
+                     f"{r['ask']['p50_us']:,.0f}", f"{r['ask']['p99_us']:,.0f}",
                      _pct(r["hit_accuracy"]), _pct(r["abstention"]),
                      f"{r['rss_index_mib']:.1f}" if isinstance(r.get("rss_index_mib"), (int, float)) else "—"])
-    lines += _table(["entries", "build ms", "ask p50 µs", "ask p99 µs", "match p50", "match p99",
+    lines += _table(["entries", "build ms", "fresh ask p50 µs", "p99", "fresh match p50", "p99",
+                     "repeat ask p50", "p99",
                      "hits right", "abstain", "RSS MiB"], rows)
     lines.append("")
 
@@ -240,7 +256,7 @@ def render(out: dict[str, Any]) -> str:
 
     v = out["verdict"]
     goal = lambda ok: "yes" if ok is True else ("NO" if ok is False else "n/a")
-    lines.append(f"GOALS — p99 < 1 ms on the bundled KB: {goal(v['bundled_p99_under_1ms'])}; "
+    lines.append(f"GOALS (worse of fresh/repeat p99) — p99 < 1 ms on the bundled KB: {goal(v['bundled_p99_under_1ms'])}; "
                  f"p99 < 10 ms at 10,000 entries: {goal(v['p99_under_10ms_at_10000'])}; "
                  f"load all 200: {goal(v['load_all_200'])}; ack p99 < 500 ms: {goal(v['load_ack_p99_under_500ms'])}")
     lines.append(f"finished in {out['elapsed_s']:.1f} s")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator, Literal
 
 Kind = Literal["role", "responsibility", "stage", "topic", "comparison"]
@@ -126,23 +127,48 @@ class KnowledgeBase:
         }.get(kind)
         return table.get(entry_id) if table is not None else None
 
+    # Derived look-ups, built once per loaded version: answers must not scan every entry.
+
+    @cached_property
+    def _by_role(self) -> dict[str, tuple[list[Responsibility], list[tuple[Responsibility, str]]]]:
+        table: dict[str, tuple[list, list]] = {r: ([], []) for r in self.roles}
+        for resp in self.responsibilities.values():
+            for role_id in resp.roles:
+                part = resp.part_of(role_id)
+                owned, involved = table.setdefault(role_id, ([], []))
+                (owned.append(resp) if part == "accountable" else involved.append((resp, part)))
+        return table
+
+    @cached_property
+    def _by_stage(self) -> dict[str, list[Responsibility]]:
+        table: dict[str, list[Responsibility]] = {}
+        for resp in self.responsibilities.values():
+            table.setdefault(resp.stage, []).append(resp)
+        return table
+
+    @cached_property
+    def _comparison_by_pair(self) -> dict[frozenset[str], Comparison]:
+        return {frozenset(c.roles): c for c in self.comparisons.values()}
+
     def owned_by(self, role_id: str) -> list[Responsibility]:
-        return [r for r in self.responsibilities.values() if r.accountable == role_id]
+        return self._by_role.get(role_id, ([], []))[0]
 
     def involving(self, role_id: str) -> list[tuple[Responsibility, str]]:
         """Responsibilities in which the role has a part other than owner, with that part."""
-        found = []
-        for resp in self.responsibilities.values():
-            part = resp.part_of(role_id)
-            if part and part != "accountable":
-                found.append((resp, part))
-        return found
+        return self._by_role.get(role_id, ([], []))[1]
 
     def in_stage(self, stage_id: str) -> list[Responsibility]:
-        return [r for r in self.responsibilities.values() if r.stage == stage_id]
+        return self._by_stage.get(stage_id, [])
+
+    @cached_property
+    def _roles_by_stage(self) -> dict[str, list[str]]:
+        return {stage_id: self._rank_stage_roles(stage_id) for stage_id in self.stages}
 
     def roles_in_stage(self, stage_id: str) -> list[str]:
         """Roles involved in a stage, those owning most of its tasks first."""
+        return self._roles_by_stage.get(stage_id, [])
+
+    def _rank_stage_roles(self, stage_id: str) -> list[str]:
         weight: dict[str, float] = {}
         for resp in self.in_stage(stage_id):
             weight[resp.accountable] = weight.get(resp.accountable, 0) + 1
@@ -154,7 +180,4 @@ class KnowledgeBase:
         return sorted(weight, key=lambda r: (-weight[r], r))
 
     def comparison_for(self, first: str, second: str) -> Comparison | None:
-        for comp in self.comparisons.values():
-            if set(comp.roles) == {first, second}:
-                return comp
-        return None
+        return self._comparison_by_pair.get(frozenset((first, second)))
