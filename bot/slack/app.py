@@ -52,6 +52,8 @@ def build_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebCl
     token = None if oauth_settings is not None else settings.bot_token
     if client is None:
         client = build_client(settings, token)
+    elif token and not client.token:
+        client.token = token
     options: dict[str, Any] = dict(
         name="mlrole",
         signing_secret=settings.signing_secret or "socket-mode-only",
@@ -62,8 +64,7 @@ def build_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebCl
     )
     if oauth_settings is not None:
         options["oauth_settings"] = oauth_settings
-    else:
-        options["token"] = token
+    # the token travels in `client` (bolt takes it from there and warns if given twice)
     options.update(kwargs)
     app = AsyncApp(**options)
     deps = Deps(settings=settings, knowledge=knowledge, store=store)

@@ -7,6 +7,7 @@ User-facing wording lives here too, so the listeners only parse, ask, render and
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any, Iterable, Sequence
 
@@ -167,16 +168,16 @@ def _fit(body: list[Block], tail: list[Block], limit: int) -> list[dict[str, Any
 
 def entry_value(kind: str, entry_id: str, question: str | None = None) -> str:
     value = f"{kind}:{entry_id}"
-    if question:
-        value += "\n" + question
-    return value[:MAX_BUTTON_VALUE]
+    if question:  # escaped too: values are never shown, but no raw markup leaves the bot
+        value += "\n" + escape(question[:1500])
+    return truncate(value, MAX_BUTTON_VALUE)
 
 
 def parse_value(value: str | None) -> tuple[str, str, str | None]:
     """`kind:id[\\nquestion]` → (kind, id, question)."""
     head, _, question = (value or "").partition("\n")
     kind, _, entry_id = head.partition(":")
-    return kind, entry_id, (question or None)
+    return kind, entry_id, (html.unescape(question) or None)
 
 
 def fallback_text(answer: Answer) -> str:
@@ -186,8 +187,8 @@ def fallback_text(answer: Answer) -> str:
 # --- messages --------------------------------------------------------------------------------
 
 def answer_key(answer: Answer) -> str:
-    """How storage names an answer: `kind:id`, or `unanswered:` when nothing matched."""
-    return f"{answer.kind}:{answer.id}" if answer.answered else "unanswered:"
+    """How storage names an answer: `kind:id`, or `unanswered` when nothing matched."""
+    return f"{answer.kind}:{answer.id}" if answer.answered else "unanswered"
 
 
 def _feedback_buttons(answer: Answer) -> list[ButtonElement]:
@@ -302,16 +303,20 @@ def home_view(answerer: Any) -> dict[str, Any]:
     for title, lines in ordered:
         if lines:
             owners += _sections(f"*{escape(title)}*\n" + "\n".join(lines))
-    room = MAX_HOME_BLOCKS - len(body) - len(owners)
     role_blocks: list[Block] = []
     for i, role in enumerate(roles):
         role_blocks.append(SectionBlock(
             text=_md(f"*{escape(role.title)}*\n{escape(truncate(role.summary, 400))}"),
             accessory=_button(T_DETAILS, f"{ACTION_OPEN_PREFIX}{i}", entry_value("role", role.id))))
-    if len(role_blocks) > max(room, 1):
-        role_blocks = role_blocks[: max(room - 1, 1)] + [_context(T_MORE)]
+    room = MAX_HOME_BLOCKS - len(body)
+    if len(role_blocks) + len(owners) > room:  # a very large organisation: share the room, mark the cuts
+        owner_room = max(room - len(role_blocks), room // 2)
+        if len(owners) > owner_room:
+            owners = owners[: owner_room - 1] + [_context(T_MORE)]
+        role_room = room - len(owners)
+        if len(role_blocks) > role_room:
+            role_blocks = role_blocks[: role_room - 1] + [_context(T_MORE)]
     blocks = body + role_blocks + owners
-    blocks = blocks[: MAX_HOME_BLOCKS]
     return View(type="home", blocks=blocks).to_dict()
 
 

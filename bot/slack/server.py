@@ -21,6 +21,7 @@ MAX_BODY_BYTES = 64 * 1024
 """Slack's payloads are far smaller; anything bigger is refused before it is read."""
 SHUTDOWN_TIMEOUT = 10.0
 EVENTS_PATH = "/slack/events"
+BOLT_APP = web.AppKey("bolt_app", AsyncApp)
 
 
 def create_web_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebClient | None = None,
@@ -40,22 +41,28 @@ def create_web_app(settings: Settings, knowledge: Any, store: Any, client: Async
         return web.json_response({"ok": True, **knowledge.status()})
 
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
-    web_app["bolt_app"] = bolt_app
+    web_app[BOLT_APP] = bolt_app
     web_app.router.add_post(EVENTS_PATH, events)
     web_app.router.add_get("/healthz", healthz)
     oauth_flow = getattr(bolt_app, "oauth_flow", None)
     if oauth_flow is not None:  # multi-workspace install pages, when OAuth is configured
-        async def oauth(request: web.Request) -> web.StreamResponse:
-            return await events(request)
+        async def install(request: web.Request) -> web.StreamResponse:
+            return await to_aiohttp_response(await oauth_flow.handle_installation(await to_bolt_request(request)))
 
-        web_app.router.add_get(oauth_flow.install_path, oauth)
-        web_app.router.add_get(oauth_flow.redirect_uri_path, oauth)
+        async def callback(request: web.Request) -> web.StreamResponse:
+            return await to_aiohttp_response(await oauth_flow.handle_callback(await to_bolt_request(request)))
+
+        web_app.router.add_get(oauth_flow.install_path, install)
+        web_app.router.add_get(oauth_flow.redirect_uri_path, callback)
     return web_app
 
 
+def _oauth_configured(settings: Settings) -> bool:
+    return bool(settings.client_id and settings.client_secret and settings.state_secret)
+
+
 def _missing_setting(settings: Settings) -> str | None:
-    oauth = bool(settings.client_id and settings.client_secret)
-    if not settings.bot_token and not oauth:
+    if not settings.bot_token and not _oauth_configured(settings):
         return "SLACK_BOT_TOKEN is not set: export the bot token (xoxb-…) from OAuth & Permissions"
     if not settings.signing_secret and not settings.app_token:
         return "SLACK_SIGNING_SECRET is not set: export it from Basic Information → App Credentials"
@@ -102,9 +109,11 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
 
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    handled = []
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
             loop.add_signal_handler(sig, stop.set)
+            handled.append(sig)
         except (NotImplementedError, RuntimeError, ValueError):
             pass
     before = set(asyncio.all_tasks())
@@ -113,7 +122,7 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
     runner: web.AppRunner | None = None
     socket_handler = None
     try:
-        oauth_kwargs = _oauth_kwargs(settings)
+        oauth_kwargs = _oauth_kwargs(settings, store)
         if settings.app_token:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -154,6 +163,9 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
             await store.close()
         except Exception:
             log.exception("error closing storage")
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+    log.info("mlrole stopped")
     return 0
 
 
@@ -167,12 +179,12 @@ async def _drain_background_tasks(before: set[asyncio.Task], *keep: asyncio.Task
         await asyncio.wait(pending, timeout=timeout)
 
 
-def _oauth_kwargs(settings: Settings) -> dict[str, Any]:
-    """Multi-workspace OAuth is provided by `bot.slack.oauth` when it exists and is configured."""
-    if not (settings.client_id and settings.client_secret):
+def _oauth_kwargs(settings: Settings, store: Any) -> dict[str, Any]:
+    """Multi-workspace OAuth (bot.slack.oauth) when SLACK_CLIENT_ID/SECRET and SLACK_STATE_SECRET are set."""
+    if not _oauth_configured(settings):
         return {}
-    try:
-        from bot.slack.oauth import oauth_settings  # type: ignore[import-not-found]
-    except ImportError:
-        return {}
-    return {"oauth_settings": oauth_settings(settings)}
+    from bot.slack.oauth import build_oauth_settings
+
+    engine_or_url = store if getattr(store, "engine", None) is not None else settings.database_url
+    oauth_settings = build_oauth_settings(settings, engine_or_url)
+    return {"oauth_settings": oauth_settings} if oauth_settings is not None else {}

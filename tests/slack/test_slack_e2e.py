@@ -202,6 +202,7 @@ async def test_welcome_only_in_onboarding_channels_once_and_never_bots(bot):
 
 async def test_channel_names_are_resolved_once(bot):
     await bot.event(joined("UD1", "CWELCOME"), event_id="EvN1")
+    await bot.stub.wait_for("chat.postEphemeral")
     await bot.event(joined("UD2", "CWELCOME"), event_id="EvN2")
     await bot.stub.wait_for("chat.postEphemeral", count=2)
     assert len(bot.stub.sent("conversations.info")) == 1
@@ -269,7 +270,7 @@ async def test_share_posts_in_channel_and_removes_the_private_copy(bot):
     assert shared["response_type"] == "in_channel" and shared["replace_original"] is False
     assert "Shared by <@UALICE>" in all_text(shared["blocks"])
     assert "mlrole_share" not in all_text(shared["blocks"])
-    assert deleted == {"delete_original": True}
+    assert deleted["delete_original"] is True
 
 
 # --- resilience -------------------------------------------------------------------------------

@@ -71,13 +71,14 @@ async def handle_feedback(ack: AsyncAck, body: dict, respond: AsyncRespond, cont
     action, user_id, _ = _pressed(body)
     kind, entry_id, question = blocks.parse_value(action.get("value"))
     helpful = action.get("action_id") == blocks.ACTION_FEEDBACK_YES
+    answer_id = f"{kind}:{entry_id}" if entry_id else (kind or "unanswered")
     deps = deps_of(context)
     try:
-        await deps.store.record_feedback(answer_id=f"{kind}:{entry_id}", helpful=helpful, user_id=user_id,
+        await deps.store.record_feedback(answer_id=answer_id, helpful=helpful, user_id=user_id,
                                          question=question, team_id=(body.get("team") or {}).get("id"))
     except Exception:
         log.exception("could not record feedback")
-    log_request("feedback", None, started, user=user_id, answer=f"{kind}:{entry_id}", helpful=helpful)
+    log_request("feedback", None, started, user=user_id, entry=answer_id, helpful=helpful)
     message = body.get("message") or {}
     channel = (body.get("channel") or {}).get("id") or ""
     try:

@@ -1,0 +1,137 @@
+"""Multi-workspace install: bolt's OAuth settings with installation and state stores in our database.
+
+Used only when SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET are all set; otherwise
+the app runs single-workspace with SLACK_BOT_TOKEN. The stores are slack_sdk's async SQLAlchemy
+stores on the same database as the bot's own tables (`slack_installations`, `slack_bots`,
+`slack_oauth_states`); their tables are created on first use, safely when replicas start together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.settings import Settings
+from bot.storage.sql import create_schema, normalise_url
+
+log = logging.getLogger(__name__)
+
+SCOPES = ("commands", "app_mentions:read", "chat:write", "im:history", "im:read", "im:write",
+          "users:read", "channels:read", "groups:read")
+STATE_EXPIRATION_SECONDS = 600
+
+
+class _TablesOnFirstUse:
+    """Mixin: create the store's tables (IF NOT EXISTS, under the schema lock) before first use."""
+
+    engine: AsyncEngine
+    metadata: sa.MetaData
+
+    def _init_lazy(self) -> None:
+        self._tables_ready = False
+        self._tables_lock = asyncio.Lock()
+
+    async def create_tables(self) -> None:  # replaces the stores' plain metadata.create_all
+        await create_schema(self.engine, self.metadata)
+        self._tables_ready = True
+
+    async def _ready(self) -> None:
+        if self._tables_ready:
+            return
+        async with self._tables_lock:
+            if not self._tables_ready:
+                await self.create_tables()
+
+
+class InstallationStore(_TablesOnFirstUse, AsyncSQLAlchemyInstallationStore):
+    def __init__(self, client_id: str, engine: AsyncEngine, **kwargs: Any) -> None:
+        super().__init__(client_id=client_id, engine=engine, **kwargs)
+        self._init_lazy()
+
+    async def async_save(self, installation):  # type: ignore[override]
+        await self._ready()
+        return await super().async_save(installation)
+
+    async def async_save_bot(self, bot):  # type: ignore[override]
+        await self._ready()
+        return await super().async_save_bot(bot)
+
+    async def async_find_bot(self, **kwargs):  # type: ignore[override]
+        await self._ready()
+        return await super().async_find_bot(**kwargs)
+
+    async def async_find_installation(self, **kwargs):  # type: ignore[override]
+        await self._ready()
+        return await super().async_find_installation(**kwargs)
+
+    async def async_delete_bot(self, **kwargs):  # type: ignore[override]
+        await self._ready()
+        return await super().async_delete_bot(**kwargs)
+
+    async def async_delete_installation(self, **kwargs):  # type: ignore[override]
+        await self._ready()
+        return await super().async_delete_installation(**kwargs)
+
+
+class OAuthStateStore(_TablesOnFirstUse, AsyncSQLAlchemyOAuthStateStore):
+    def __init__(self, expiration_seconds: int, engine: AsyncEngine, **kwargs: Any) -> None:
+        super().__init__(expiration_seconds=expiration_seconds, engine=engine, **kwargs)
+        self._init_lazy()
+
+    async def async_issue(self, *args, **kwargs) -> str:
+        await self._ready()
+        return await super().async_issue(*args, **kwargs)
+
+    async def async_consume(self, state: str) -> bool:
+        try:
+            await self._ready()
+        except Exception as exc:  # noqa: BLE001 - an unverifiable state is a refused state
+            log.warning("OAuth state store unavailable: %s", exc)
+            return False
+        return await super().async_consume(state)
+
+
+def _engine(engine_or_url: Any) -> AsyncEngine:
+    if isinstance(engine_or_url, AsyncEngine):
+        return engine_or_url
+    inner = getattr(engine_or_url, "engine", None)  # a SqlStore
+    if isinstance(inner, AsyncEngine):
+        return inner
+    if engine_or_url is None or isinstance(engine_or_url, str):
+        url = make_url(normalise_url(engine_or_url))
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return create_async_engine(url, pool_pre_ping=True)
+    raise TypeError(f"expected an AsyncEngine, a SqlStore or a database URL, not {type(engine_or_url).__name__}")
+
+
+def oauth_enabled(settings: Settings) -> bool:
+    return bool(settings.client_id and settings.client_secret and settings.state_secret)
+
+
+def build_oauth_settings(settings: Settings, engine_or_url: Any = None) -> AsyncOAuthSettings | None:
+    """Bolt OAuth settings for a multi-workspace install, or None when the three secrets are not set.
+
+    `engine_or_url`: the bot's `AsyncEngine`, its `SqlStore`, or a database URL (None: the default
+    SQLite file), so installations live beside the bot's own tables.
+    """
+    if not oauth_enabled(settings):
+        return None
+    engine = _engine(engine_or_url)
+    return AsyncOAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=list(SCOPES),
+        installation_store=InstallationStore(client_id=settings.client_id or "", engine=engine),
+        state_store=OAuthStateStore(expiration_seconds=STATE_EXPIRATION_SECONDS, engine=engine),
+        state_expiration_seconds=STATE_EXPIRATION_SECONDS,
+    )
