@@ -70,7 +70,7 @@ def _table(unanswered: list[UnansweredRow], feedback: list[FeedbackRow], where: 
     lines.append(f"Answers with the worst feedback ({len(feedback)})")
     if feedback:
         id_width = max(9, min(50, max(len(r.answer_id) for r in feedback)))
-        lines.append(f"{'answer':<{id_width}}  {'👍':>4}  {'👎':>4}")
+        lines.append(f"{'answer':<{id_width}}    👍    👎")  # each emoji is two columns wide
         for row in feedback:
             lines.append(f"{_clip(row.answer_id, id_width):<{id_width}}  {row.helpful:>4}  {row.not_helpful:>4}")
     else:

@@ -59,8 +59,12 @@ def test_report_json(filled_db: str, tmp_path: Path):
     ]
 
 
-def test_report_limit(filled_db: str, tmp_path: Path):
-    data = json.loads(run(["--json", "--limit", "1"], filled_db, tmp_path).stdout)
+def test_report_limit_in_process(filled_db: str, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", filled_db)
+    assert main(["report", "--json", "--limit", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
     assert len(data["unanswered"]) == 1 and len(data["feedback"]) == 1
 
 
@@ -78,10 +82,21 @@ def test_report_table(filled_db: str, tmp_path: Path):
     assert "who deploys models" not in out  # answered questions are not on the list
 
 
-def test_report_on_an_empty_database(tmp_path: Path):
-    done = run([], f"sqlite:///{tmp_path / 'empty.db'}", tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert "(none recorded yet)" in done.stdout and "(no feedback yet)" in done.stdout
+def test_report_on_an_empty_database(tmp_path: Path, monkeypatch, capsys):
+    from bot.report import run_report
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    assert run_report(as_json=False, limit=20) == 0
+    out = capsys.readouterr().out
+    assert "(none recorded yet)" in out and "(no feedback yet)" in out
+
+
+def test_report_refuses_a_memory_store(monkeypatch, capsys):
+    from bot.report import run_report
+
+    monkeypatch.setenv("DATABASE_URL", "memory://")
+    assert run_report(as_json=True, limit=5) == 1
+    assert "memory://" in capsys.readouterr().err
 
 
 def test_report_database_unreachable(tmp_path: Path):

@@ -35,9 +35,13 @@ T = TypeVar("T")
 
 MAX_TEXT = 1000
 MAX_ID = 255
+class StorageUnavailable(RuntimeError):
+    """The database could not be reached (or refused the operation); the message says which."""
+
+
 # Errors that mean "the database is not there right now" rather than a bug in this module.
 DB_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, OSError, ConnectionError,
-                                              asyncio.TimeoutError)
+                                              asyncio.TimeoutError, StorageUnavailable)
 try:  # asyncpg raises its own errors for a few connection-level failures before SQLAlchemy wraps them
     import asyncpg
 
@@ -92,10 +96,6 @@ welcomed = sa.Table(
 )
 
 
-class StorageUnavailable(RuntimeError):
-    """The database could not be reached (or refused the operation); the message says which."""
-
-
 def normalise_url(url: str | None) -> str:
     """DATABASE_URL as users write it → the async driver URL SQLAlchemy needs."""
     if not url:
@@ -136,11 +136,16 @@ class SqlStore:
     """`Store` on a SQL database. Create it, `await start()`, use it, `await close()`."""
 
     def __init__(self, url: str | None = None, *, op_timeout: float = 5.0, claim_timeout: float = 2.5,
-                 connect_timeout: float = 3.0, purge_every: float = 600.0) -> None:
+                 connect_timeout: float = 3.0, purge_every: float = 600.0,
+                 retry_interval: float = 5.0) -> None:
         self.url = normalise_url(url)
         self.op_timeout = op_timeout
         self.claim_timeout = claim_timeout
         self.purge_every = purge_every
+        # After a failure, operations skip the database for this long (no connect timeout per
+        # message while it is down); the first one after it tries again.
+        self.retry_interval = retry_interval
+        self._down_until = 0.0
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         self._sqlite_path: Path | None = None
@@ -200,6 +205,8 @@ class SqlStore:
         else:
             log.warning("database still unavailable: could not %s (%s)", what, _describe(exc))
         self._healthy = False
+        if time.monotonic() >= self._down_until:  # a failed attempt, not a skipped one: back off
+            self._down_until = time.monotonic() + self.retry_interval
         # The database may come back empty (dropped, restored, a new file): check the schema again.
         self._schema_ready = False
 
@@ -214,12 +221,16 @@ class SqlStore:
         return self._healthy
 
     async def _run(self, fn: Callable[[AsyncConnection], Awaitable[T]], timeout: float | None = None) -> T:
+        if self._down_until and time.monotonic() < self._down_until:
+            raise StorageUnavailable("database unavailable (waiting before the next attempt)")
+
         async def body() -> T:
             await self._ensure_schema()
             async with self.engine.begin() as conn:
                 return await fn(conn)
 
         result = await asyncio.wait_for(body(), timeout or self.op_timeout)
+        self._down_until = 0.0
         self._ok()
         return result
 
@@ -327,7 +338,7 @@ class SqlStore:
         """Most frequently asked unanswered questions; raises StorageUnavailable if the DB is down."""
         count = sa.func.count().label("n")
         last = sa.func.max(questions.c.created_at).label("last")
-        query = (sa.select(sa.func.max(questions.c.text).label("text"), count, last)
+        query = (sa.select(sa.func.min(questions.c.text).label("text"), count, last)
                  .where(questions.c.answered.is_(False))
                  .group_by(questions.c.normalised)
                  .order_by(count.desc(), last.desc(), questions.c.normalised)

@@ -1,9 +1,10 @@
 """Fixtures: every storage test runs on SQLite (a temp file) and on the real PostgreSQL server.
 
 PostgreSQL is found at $MLROLE_TEST_POSTGRES (default postgresql://postgres@127.0.0.1:5432/postgres,
-an admin connection that may CREATE DATABASE). Each test gets its own throwaway database named
-mlrole_test_<session>_<n>, dropped afterwards; whatever is left with the session prefix is dropped
-at the end of the session. If the server cannot be reached the PostgreSQL cases fail (they never skip).
+an admin connection that may CREATE DATABASE). Tests get a throwaway database named
+mlrole_test_<session>_1 for the session, emptied before each test; the outage tests create and drop
+their own. Every database with the session prefix is dropped at the end of the session.
+If the server cannot be reached the PostgreSQL cases fail (they never skip).
 """
 
 from __future__ import annotations
@@ -92,19 +93,35 @@ def backend(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server) -> str:
+    """The session's throwaway database (dropped with the others at the end of the session)."""
+    name = new_pg_name()
+    run_sync(lambda: pg_create(name))
+    return name
+
+
+async def _empty(name: str) -> None:
+    """Drop every table in the session database, so each test starts from an empty database."""
+    conn = await asyncpg.connect(pg_url(name), timeout=5)
+    try:
+        tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        if tables:
+            await conn.execute("DROP TABLE IF EXISTS "
+                               + ", ".join(f'"{t["tablename"]}"' for t in tables) + " CASCADE")
+    finally:
+        await conn.close()
+
+
 @pytest.fixture
 async def database_url(backend: str, tmp_path: Path, request):
-    """A URL to a fresh, empty database of the backend under test."""
+    """A URL to an empty database of the backend under test."""
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'mlrole.db'}"
         return
-    request.getfixturevalue("postgres_server")
-    name = new_pg_name()
-    await pg_create(name)
-    try:
-        yield pg_url(name).replace("postgresql://", "postgres://", 1)  # Heroku's form must work too
-    finally:
-        await pg_drop(name)
+    name = request.getfixturevalue("postgres_database")
+    await _empty(name)
+    yield pg_url(name).replace("postgresql://", "postgres://", 1)  # Heroku's form must work too
 
 
 @pytest.fixture

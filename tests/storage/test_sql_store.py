@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ async def test_two_instances_on_one_database_claim_once(database_url: str):
     try:
         assert await first.claim_event("EvA") is True
         assert await second.claim_event("EvA") is False  # the retry, on the other replica
-        racing = await asyncio.gather(*(s.claim_event(f"EvB") for s in (first, second) * 5))
+        racing = await asyncio.gather(*(s.claim_event("EvB") for s in (first, second) * 5))
         assert racing.count(True) == 1
         assert (await first.mark_welcomed("U1", "C1"), await second.mark_welcomed("U1", "C1")) == (True, False)
     finally:
@@ -128,7 +129,7 @@ async def test_replicas_creating_the_schema_together(database_url: str):
 
 async def test_degrades_when_down_and_recovers(outage, caplog):
     caplog.set_level(logging.WARNING, logger="bot.storage.sql")
-    store = await SqlStore(outage.url, op_timeout=5.0).start()  # not strict: the bot must still start
+    store = await SqlStore(outage.url, retry_interval=0).start()  # not strict: the bot must still start
     try:
         assert not store.healthy
         # Down: claims are deduplicated in this process, records dropped with a log line, reads raise.
@@ -215,3 +216,25 @@ def test_normalise_url(given: str, expected: str):
 def test_default_url_is_a_sqlite_file(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert normalise_url(None) == f"sqlite+aiosqlite:///{tmp_path / 'mlrole' / 'mlrole.db'}"
+
+
+async def test_backs_off_while_down_then_retries(outage):
+    store = await SqlStore(outage.url, retry_interval=1.0).start()
+    failed_at = time.monotonic()
+    try:
+        assert not store.healthy
+        await outage.restore()
+        # Within the back-off the database is not tried: still handled locally, quickly.
+        assert await store.claim_event("EvWait") is True
+        assert not store.healthy
+        await asyncio.sleep(max(0.0, failed_at + 1.05 - time.monotonic()))
+        assert await store.claim_event("EvAfter") is True
+        assert store.healthy
+        other = await SqlStore(outage.url).start(strict=True)
+        try:
+            assert await other.claim_event("EvAfter") is False
+            assert await other.claim_event("EvWait") is False  # written when the database returned
+        finally:
+            await other.close()
+    finally:
+        await store.close()
