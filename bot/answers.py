@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.knowledge.model import KnowledgeBase, Role
 from bot.matching import Candidate, Match, Matcher
+from bot.org import Org
 
 PART_LABELS = {"responsible": "does the work", "consulted": "consulted", "informed": "kept informed"}
 
@@ -39,6 +40,10 @@ class Answer:
     sources: tuple[str, ...] = ()
     suggestions: tuple[Candidate, ...] = ()
     notes: tuple[str, ...] = ()
+    workspace: str = ""
+    """Who holds the answer's roles in this company (from the org overlay), as plain text."""
+    workspace_mentions: tuple[str, ...] = ()
+    """The same contacts as Slack mentions; trusted config, never user text."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -47,6 +52,8 @@ class Answer:
         lines += [p for p in self.paragraphs]
         lines += [f"{label}: {value}" for label, value in self.facts]
         lines += [f"• {p}" for p in self.points]
+        if self.workspace:
+            lines.append(f"In this workspace: {self.workspace}")
         if self.suggestions and not self.answered:
             lines.append("Did you mean: " + "; ".join(s.title for s in self.suggestions) + "?")
         if self.sources:
@@ -67,6 +74,7 @@ class Answer:
             "suggestions": [{"kind": s.kind, "id": s.id, "title": s.title, "score": s.score}
                             for s in self.suggestions],
             "sources": list(self.sources),
+            "workspace": self.workspace or None,
             **self.extra,
         }
 
@@ -74,8 +82,9 @@ class Answer:
 class Answerer:
     """The core's front door: question in, answer out. Adapters need nothing else."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, org: Org | None = None) -> None:
         self.kb = kb
+        self.org = org or Org({})
         self.matcher = Matcher(kb)
 
     def ask(self, question: str) -> Answer:
@@ -109,9 +118,12 @@ class Answerer:
 
     def _base(self, match: Match, best: Candidate, notes: tuple[str, ...], sources: tuple[str, ...],
               **fields: Any) -> Answer:
+        roles = fields.get("roles", ())
         return Answer(question=match.question, answered=True, kind=best.kind, id=best.id,
                       title=best.title, score=best.score, sources=self._source_titles(sources),
-                      notes=notes, suggestions=match.suggestions, **fields)
+                      notes=notes, suggestions=match.suggestions,
+                      workspace=self.org.plain_for(roles), workspace_mentions=tuple(self.org.contacts_for(roles)),
+                      **fields)
 
     def _role(self, match: Match, best: Candidate, notes: tuple[str, ...]) -> Answer:
         role = self.kb.roles[best.id]

@@ -8,12 +8,17 @@ import sys
 from typing import Sequence
 
 from bot.answers import Answerer
-from bot.knowledge import KnowledgeError, check_knowledge, load_knowledge
-from bot.settings import knowledge_path
+from bot.knowledge import KnowledgeError, check_knowledge
+from bot.live import load_answerer
+from bot.settings import Settings, knowledge_path
 
 
 def _answerer(args: argparse.Namespace) -> Answerer:
-    return Answerer(load_knowledge(knowledge_path(args.knowledge)))
+    """The knowledge base, with the org overlay of MLROLE_ORG when it is set."""
+    answerer, problems = load_answerer(knowledge_path(args.knowledge), Settings.from_env().org_file)
+    if answerer is None:
+        raise KnowledgeError(problems)
+    return answerer
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -39,7 +44,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_kb_validate(args: argparse.Namespace) -> int:
     path = knowledge_path(args.path or args.knowledge)
+    org_file = Settings.from_env().org_file
     kb, problems = check_knowledge(path)
+    if kb is not None and org_file:
+        _, problems = load_answerer(path, org_file)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -48,7 +56,7 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
     assert kb is not None
     print(f"{path}: OK — {len(kb.roles)} roles, {len(kb.responsibilities)} responsibilities, "
           f"{len(kb.stages)} stages, {len(kb.topics)} topics, {len(kb.comparisons)} comparisons "
-          f"(version {kb.version})")
+          f"(version {kb.version})" + (f"; org overlay {org_file} OK" if org_file else ""))
     return 0
 
 

@@ -58,6 +58,7 @@ T_USAGE = (
 T_ROLES = "*The roles in our ML team*"
 T_DID_YOU_MEAN = "*Did you mean…?*"
 T_RELATED = "Related"
+T_WORKSPACE = "In this workspace"
 T_SHARE = "Share in channel"
 T_HELPFUL = "👍 Helpful"
 T_NOT_HELPFUL = "👎 Not helpful"
@@ -223,6 +224,8 @@ def answer_blocks(answer: Answer, *, shareable: bool = False, shared_by: str | N
             body.append(_context(f"*{T_RELATED}:*"))
             body += _actions([_button(r.title, f"{ACTION_OPEN_PREFIX}{i}", entry_value(r.kind, r.id))
                               for i, r in enumerate(answer.related[:MAX_ACTIONS_ELEMENTS])])
+        if answer.workspace_mentions:  # from the operator's org overlay: IDs checked on load
+            body.append(_context(f"*{T_WORKSPACE}:* " + ", ".join(answer.workspace_mentions)))
         footer = []
         if answer.sources:
             footer.append("Sources: " + escape("; ".join(answer.sources)))

@@ -88,7 +88,7 @@ def serve(knowledge: str | None = None) -> int:
     from bot.live import LiveKnowledge
 
     try:
-        live = LiveKnowledge(settings.knowledge)
+        live = LiveKnowledge(settings.knowledge, settings.org_file)
     except KnowledgeError as e:
         problems = getattr(e, "problems", None) or [str(e)]
         print(f"mlrole: the knowledge base at {settings.knowledge} has {len(problems)} problem(s):",
