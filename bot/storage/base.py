@@ -83,7 +83,7 @@ class MemoryStore:
         for row in self.questions:
             if row["answered"]:
                 continue
-            key = row["text"].strip().lower()
+            key = " ".join(row["text"].split()).lower()
             old = counts.get(key)
             counts[key] = UnansweredRow(row["text"], (old.count if old else 0) + 1, row["at"])
         return sorted(counts.values(), key=lambda r: (-r.count, -r.last_asked))[:limit]
