@@ -54,7 +54,27 @@ def _best_cutoff(scored: list[tuple[Question, Entry | None, float]], kb: Knowled
     return best
 
 
-class BM25Baseline:
+class Baseline:
+    """A top-1 retriever with an abstention cut-off tuned in its favour; subclasses give `top`."""
+
+    name = "baseline"
+    kb: KnowledgeBase
+    cutoff: float = 0.0
+
+    def top(self, question: str) -> tuple[Entry | None, float]:
+        raise NotImplementedError
+
+    def tune(self, questions: list[Question]) -> None:
+        scored = [(q, *self.top(q.q)) for q in questions]
+        self.cutoff = _best_cutoff(scored, self.kb)
+
+    def __call__(self, question: str) -> Prediction:
+        entry, score = self.top(question)
+        ok = entry is not None and score > 0 and score >= self.cutoff
+        return entry_prediction(self.kb, entry if ok else None)
+
+
+class BM25Baseline(Baseline):
     """bm25s over each entry's title, aliases and summary/detail; top-1 entry or abstain."""
 
     name = "bm25"
@@ -81,17 +101,9 @@ class BM25Baseline:
         best = int(scores.argmax())
         return self.entries[best], float(scores[best])
 
-    def tune(self, questions: list[Question]) -> None:
-        scored = [(q, *self.top(q.q)) for q in questions]
-        self.cutoff = _best_cutoff(scored, self.kb)
-
-    def __call__(self, question: str) -> Prediction:
-        entry, score = self.top(question)
-        ok = entry is not None and score > 0 and score >= self.cutoff
-        return entry_prediction(self.kb, entry if ok else None)
 
 
-class TitleFuzzBaseline:
+class TitleFuzzBaseline(Baseline):
     """The quick hack: `process.extractOne(question, titles, scorer=WRatio)` with a cut-off."""
 
     name = "rapidfuzz-title"
@@ -112,14 +124,6 @@ class TitleFuzzBaseline:
             return None, 0.0
         return self.entries[hit[2]], float(hit[1])
 
-    def tune(self, questions: list[Question]) -> None:
-        scored = [(q, *self.top(q.q)) for q in questions]
-        self.cutoff = _best_cutoff(scored, self.kb)
-
-    def __call__(self, question: str) -> Prediction:
-        entry, score = self.top(question)
-        ok = entry is not None and score > 0 and score >= self.cutoff
-        return entry_prediction(self.kb, entry if ok else None)
 
 
 def ours(answerer: Answerer) -> Predict:
