@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.slack.ask import claim
 from bot.slack.deps import Deps
 from bot.slack.listeners import register_all
+from bot.slack.respond import ResponseSender, SafeRespond
 
 log = logging.getLogger("mlrole.slack")
 
@@ -68,10 +69,27 @@ def build_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebCl
     options.update(kwargs)
     app = AsyncApp(**options)
     deps = Deps(settings=settings, knowledge=knowledge, store=store)
+    sender = ResponseSender(retry_handlers=retry_handlers())
+    app._mlrole_sender = sender  # type: ignore[attr-defined]  # closed by the server on shutdown
+    single_workspace = oauth_settings is None
 
     @app.use
     async def provide_deps(context, next):  # noqa: A002 - bolt injects by name
         context["mlrole"] = deps
+        if context.response_url:  # replies to response_url: shared session, retried, failures logged
+            context["respond"] = SafeRespond(context.response_url, sender)
+        await next()
+
+    @app.use
+    async def only_installed_workspace(context, next):  # noqa: A002
+        """With one bot token, a (validly signed) request for another workspace is dropped."""
+        installed = context.authorize_result
+        if single_workspace and installed is not None and installed.team_id and context.team_id \
+                and context.team_id != installed.team_id \
+                and not (context.enterprise_id and context.enterprise_id == installed.enterprise_id):
+            log.warning("request dropped: team=%s is not the installed workspace %s",
+                        context.team_id, installed.team_id)
+            return BoltResponse(status=200, body="")
         await next()
 
     @app.use

@@ -42,6 +42,12 @@ def create_web_app(settings: Settings, knowledge: Any, store: Any, client: Async
 
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app[BOLT_APP] = bolt_app
+    sender = getattr(bolt_app, "_mlrole_sender", None)
+    if sender is not None:
+        async def close_sender(_app: web.Application) -> None:
+            await sender.aclose()
+
+        web_app.on_cleanup.append(close_sender)
     web_app.router.add_post(EVENTS_PATH, events)
     web_app.router.add_get("/healthz", healthz)
     oauth_flow = getattr(bolt_app, "oauth_flow", None)
@@ -121,6 +127,8 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
     watcher = asyncio.create_task(knowledge.watch(stop), name="knowledge-watch")
     runner: web.AppRunner | None = None
     socket_handler = None
+    app: AsyncApp | None = None
+    web_app: web.Application | None = None
     try:
         oauth_kwargs = _oauth_kwargs(settings, store)
         if settings.app_token:
@@ -154,6 +162,10 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
         if runner is not None:
             await runner.cleanup()  # stops accepting, waits for handlers up to shutdown_timeout
         await _drain_background_tasks(before, watcher)
+        bolt = app if app is not None else (web_app.get(BOLT_APP) if web_app is not None else None)
+        sender = getattr(bolt, "_mlrole_sender", None)
+        if sender is not None:  # replies sent while draining may have reopened it
+            await sender.aclose()
         watcher.cancel()
         try:
             await watcher

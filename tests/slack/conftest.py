@@ -35,6 +35,8 @@ class SlackStub:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.fail_next: dict[str, int] = {}  # method -> HTTP status to send once
+        self.fail_always: dict[str, int] = {}  # method (or "response_url") -> HTTP status every time
+        self.retry_after = "0"  # the Retry-After header sent with a 429
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self.api)
         self.app.router.add_post("/response/{token}", self.handle_response)
@@ -49,6 +51,9 @@ class SlackStub:
 
     async def handle_response(self, request: web.Request) -> web.Response:
         self.calls.append(("response_url", await request.json()))
+        status = self.fail_always.get("response_url")
+        if status:
+            return web.Response(status=status, text="failed")
         return web.json_response({"ok": True})
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
@@ -64,9 +69,10 @@ class SlackStub:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
-        status = self.fail_next.pop(method, None)
+        status = self.fail_next.pop(method, None) or self.fail_always.get(method)
         if status == 429:
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": self.retry_after})
         if status:
             return web.json_response({"ok": False, "error": "fatal_error"}, status=status)
         body: dict[str, Any] = {"ok": True}
