@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.knowledge.model import KnowledgeBase, Role
+from bot.knowledge.model import KnowledgeBase
 from bot.matching import Candidate, Match, Matcher
 from bot.org import Org
 
@@ -218,6 +218,3 @@ class Answerer:
 
     def _source_titles(self, ids: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(self.kb.sources[s].title for s in ids if s in self.kb.sources)
-
-    def roles_directory(self) -> list[Role]:
-        return list(self.kb.roles.values())

@@ -131,11 +131,8 @@ class Matcher:
 
     # -- text to tokens ---------------------------------------------------------------------
 
-    def canonical(self, text: str) -> str:
-        """Like `match_key`, but misspelt words are mapped to the knowledge base's own words."""
-        return self._canonical_plain(normalise(text))
-
     def _canonical_plain(self, plain: str) -> str:
+        """Like `match_key`, but misspelt words are mapped to the knowledge base's own words."""
         correct = self._correct
         return " ".join(t for t in map(correct, plain.split()) if t)
 
