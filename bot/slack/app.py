@@ -49,6 +49,8 @@ def build_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebCl
     """The Slack app. Extra keyword arguments go to AsyncApp (e.g. `oauth_settings`,
     `token_verification_enabled=False`)."""
     oauth_settings = kwargs.pop("oauth_settings", None)
+    if kwargs.pop("request_verification_enabled", True) is not True:
+        raise SlackSettingsError("request signature verification cannot be turned off")
     check_settings(settings, oauth=oauth_settings is not None)
     token = None if oauth_settings is not None else settings.bot_token
     if client is None:

@@ -282,7 +282,12 @@ def welcome_blocks(answerer: Any, user_id: str, channel_id: str) -> list[dict[st
     roles = list(answerer.kb.roles.values())
     user = user_id if _SLACK_ID.match(user_id or "") else ""
     channel = channel_id if _SLACK_ID.match(channel_id or "") else ""
-    body: list[Block] = [SectionBlock(text=_md(T_WELCOME.format(user=user, channel=channel)))]
+    greeting = T_WELCOME.format(user=user, channel=channel)
+    if not channel:  # never a half-formed "<#>" (Slack always sends IDs; this is for anything else)
+        greeting = greeting.replace(" to <#>", "")
+    if not user:
+        greeting = greeting.replace(", <@>", "")
+    body: list[Block] = [SectionBlock(text=_md(greeting))]
     body += _sections(_role_lines(roles, 120))
     tail = _actions([_button(r.title, f"{ACTION_OPEN_PREFIX}{i}", entry_value("role", r.id))
                      for i, r in enumerate(roles[:MAX_ACTIONS_ELEMENTS])])

@@ -33,6 +33,9 @@ def create_web_app(settings: Settings, knowledge: Any, store: Any, client: Async
     bolt_app = app
 
     async def events(request: web.Request) -> web.StreamResponse:
+        timestamp = request.headers.get("X-Slack-Request-Timestamp")
+        if timestamp is not None and not timestamp.strip().isdigit():
+            return web.Response(status=401)  # bolt would raise on int() and answer 500
         bolt_request = await to_bolt_request(request)
         bolt_response = await bolt_app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)

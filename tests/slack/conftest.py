@@ -37,6 +37,7 @@ class SlackStub:
         self.fail_next: dict[str, int] = {}  # method -> HTTP status to send once
         self.fail_always: dict[str, int] = {}  # method (or "response_url") -> HTTP status every time
         self.retry_after = "0"  # the Retry-After header sent with a 429
+        self.response_tokens: list[str] = []  # the {token} of every response_url call, in order
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self.api)
         self.app.router.add_post("/response/{token}", self.handle_response)
@@ -51,6 +52,7 @@ class SlackStub:
 
     async def handle_response(self, request: web.Request) -> web.Response:
         self.calls.append(("response_url", await request.json()))
+        self.response_tokens.append(request.match_info["token"])
         status = self.fail_always.get("response_url")
         if status:
             return web.Response(status=status, text="failed")
