@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from bot.answers import Answer
+from bot.slack import blocks
 from bot.slack.blocks import answer_key
 from bot.slack.deps import Deps
 from bot.text import clean_user_text, strip_slack_markup
@@ -56,3 +57,32 @@ async def claim(deps: Deps, key: str) -> bool:
     except Exception:
         log.exception("could not check for a duplicate delivery; answering anyway")
         return True
+
+
+HELP_WORDS = frozenset({"", "help", "?", "-h", "--help"})
+
+
+async def reply_in_conversation(deps: Deps, client: Any, event: dict, context: Any, *, surface: str,
+                                thread_ts: str | None, started: float) -> None:
+    """Answer a message event (DM or mention) in its conversation: help, or the answer card.
+
+    Claims `channel:ts` first, so a message that arrives both as `message` and `app_mention`
+    (or is retried to another replica) gets one reply.
+    """
+    channel, ts = event.get("channel"), event.get("ts")
+    if not channel or not await claim(deps, f"message:{channel}:{ts}"):
+        return
+    question = question_from(event.get("text"), context.bot_user_id)
+    try:
+        if question.lower() in HELP_WORDS:
+            answerer = deps.knowledge.answerer
+            await client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                          blocks=blocks.help_blocks(answerer), text=blocks.help_text(answerer))
+            log_request(surface, None, started, help=True)
+            return
+        answer = await ask(deps, question, surface=surface, user_id=event.get("user"),
+                           team_id=event.get("team") or context.team_id, started=started)
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks.answer_blocks(answer),
+                                      text=blocks.fallback_text(answer))
+    except Exception:
+        log.exception("could not answer a message (surface=%s)", surface)

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from conftest import free_port, harness
+from tests.slack import harness
+from tests.slack.harness import free_port
 
 REQUESTS = 200
 CLIENTS = 20

@@ -10,7 +10,8 @@ import aiohttp
 
 from bot.live import LiveKnowledge
 from bot.slack.server import run
-from conftest import free_port, harness
+from tests.slack import harness
+from tests.slack.harness import free_port
 
 
 async def _health(session: aiohttp.ClientSession, base: str) -> dict:

@@ -12,7 +12,7 @@ import pytest
 
 from bot.slack.app import SlackSettingsError, build_app
 from bot.storage import MemoryStore
-from conftest import harness
+from tests.slack import harness
 
 TOKEN = "xoxb-test-token"  # make_settings' bot token
 

@@ -13,7 +13,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 
 from bot.slack.app import build_app
 from bot.storage import MemoryStore
-from conftest import free_port, harness
+from tests.slack import harness
+from tests.slack.harness import free_port
 
 
 def dm(text: str, ts: str) -> dict:
@@ -49,10 +50,10 @@ async def test_web_api_500_every_time_is_logged_acked_and_the_bot_keeps_serving(
     assert resp.status == 200
     await bot.stub.wait_for("chat.postMessage", count=3, timeout=8)  # 1 try + 2 retries
     for _ in range(100):
-        if "could not answer a direct message" in caplog.text:
+        if "could not answer a message (surface=dm)" in caplog.text:
             break
         await bot.stub.settle(0.05)
-    assert "could not answer a direct message" in caplog.text
+    assert "could not answer a message (surface=dm)" in caplog.text
     await bot.stub.settle(0.2)
     assert len(bot.stub.sent("chat.postMessage")) == 3  # bounded: no retry storm
     # the next request is served as usual

@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.slack.server import create_web_app
 from bot.storage.sql import SqlStore
-from conftest import Bot
+from tests.slack.harness import Bot
 
 ADMIN_DSN = os.environ.get("MLROLE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -7,7 +7,7 @@ import time
 
 import aiohttp
 
-from conftest import BOT_ID, BOT_USER, TEAM
+from tests.slack.harness import BOT_ID, BOT_USER, TEAM, sign
 
 
 def all_text(payloads) -> str:
@@ -96,7 +96,7 @@ async def test_url_verification_echoes_the_challenge(bot):
     resp = await bot.post(body, "application/json")
     assert resp.status == 200
     async with bot.session.post(bot.url, data=body.encode(),
-                                headers={"Content-Type": "application/json", **__import__("conftest").sign(body)}) as r:
+                                headers={"Content-Type": "application/json", **sign(body)}) as r:
         assert (await r.json())["challenge"] == "c-123"
 
 

@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.slack.app import SlackSettingsError, build_app
 from bot.slack.server import run, serve
 from bot.storage import MemoryStore
-from conftest import FIXTURE_KB, SECRET, sign
+from tests.slack.harness import FIXTURE_KB, SECRET, sign
 
 
 def free_port() -> int:

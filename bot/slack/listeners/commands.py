@@ -8,11 +8,10 @@ import time
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.slack import blocks
-from bot.slack.ask import ask, log_request, question_from
+from bot.slack.ask import HELP_WORDS, ask, log_request, question_from
 from bot.slack.deps import deps_of
 
 COMMAND = "/mlrole"
-HELP_WORDS = {"", "help", "?", "-h", "--help"}
 log = logging.getLogger("mlrole.slack")
 
 

@@ -1,0 +1,214 @@
+"""A local stand-in for Slack: a Web API stub that records calls, signed requests, a running bot."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import socket
+import time
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.live import LiveKnowledge
+from bot.settings import Settings
+from bot.slack.server import create_web_app
+from bot.storage import MemoryStore
+
+FIXTURE_KB = Path(__file__).parent / "fixtures" / "knowledge"
+SECRET = "test-signing-secret"
+BOT_USER = "UBOT"
+BOT_ID = "BBOT"
+TEAM = "T0001"
+CHANNEL_NAMES = {"CONBOARD": "onboarding", "CWELCOME": "welcome", "CRANDOM": "random"}
+
+
+class SlackStub:
+    """Answers like Slack's Web API and response_url endpoints; keeps every call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.fail_next: dict[str, int] = {}  # method -> HTTP status to send once
+        self.fail_always: dict[str, int] = {}  # method (or "response_url") -> HTTP status every time
+        self.retry_after = "0"  # the Retry-After header sent with a 429
+        self.response_tokens: list[str] = []  # the {token} of every response_url call, in order
+        self.app = web.Application()
+        self.app.router.add_route("*", "/api/{method}", self.api)
+        self.app.router.add_post("/response/{token}", self.handle_response)
+        self.server = TestServer(self.app, host="127.0.0.1")
+
+    @property
+    def api_url(self) -> str:
+        return str(self.server.make_url("/api/"))
+
+    def response_url(self, token: str = "r1") -> str:
+        return str(self.server.make_url(f"/response/{token}"))
+
+    async def handle_response(self, request: web.Request) -> web.Response:
+        self.calls.append(("response_url", await request.json()))
+        self.response_tokens.append(request.match_info["token"])
+        status = self.fail_always.get("response_url")
+        if status:
+            return web.Response(status=status, text="failed")
+        return web.json_response({"ok": True})
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update(dict(await request.post()))
+        return params
+
+    async def api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append((method, params))
+        status = self.fail_next.pop(method, None) or self.fail_always.get(method)
+        if status == 429:
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": self.retry_after})
+        if status:
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=status)
+        body: dict[str, Any] = {"ok": True}
+        if method == "auth.test":
+            body.update(user_id=BOT_USER, bot_id=BOT_ID, team_id=TEAM, user="mlrole", team="Test",
+                        url="https://test.slack.com/")
+        elif method in ("chat.postMessage", "chat.postEphemeral"):
+            body.update(channel=params.get("channel"), ts=f"{time.time():.6f}", message_ts="1.000001")
+        elif method == "users.info":
+            user = str(params.get("user"))
+            body["user"] = {"id": user, "name": user.lower(), "is_bot": user.startswith("UBOTX")}
+        elif method == "conversations.info":
+            ch = str(params.get("channel"))
+            body["channel"] = {"id": ch, "name": CHANNEL_NAMES.get(ch, "general")}
+        elif method == "views.publish":
+            body["view"] = {"id": "V1", **(params.get("view") if isinstance(params.get("view"), dict) else {})}
+        return web.json_response(body)
+
+    def sent(self, *methods: str) -> list[dict[str, Any]]:
+        return [params for name, params in self.calls if name in methods]
+
+    async def wait_for(self, *methods: str, count: int = 1, timeout: float = 3.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.sent(*methods)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"expected {count} call(s) to {methods}, got {self.calls}")
+
+    async def settle(self, delay: float = 0.2) -> None:
+        """Give background listeners time to (not) reply."""
+        await asyncio.sleep(delay)
+
+
+def sign(body: str, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+class Bot:
+    """The running mlrole app and helpers that talk to it as Slack would."""
+
+    def __init__(self, server: TestServer, stub: SlackStub, store: MemoryStore, session: aiohttp.ClientSession):
+        self.server, self.stub, self.store, self.session = server, stub, store, session
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("/slack/events"))
+
+    async def post(self, body: str, content_type: str, headers: dict[str, str] | None = None,
+                   timestamp: int | None = None, secret: str = SECRET) -> aiohttp.ClientResponse:
+        h = {"Content-Type": content_type, **sign(body, timestamp, secret), **(headers or {})}
+        async with self.session.post(self.url, data=body.encode(), headers=h) as resp:
+            await resp.read()
+            return resp
+
+    async def command(self, text: str, user: str = "UALICE", channel: str = "CRANDOM", **kw: Any):
+        form = {"token": "x", "team_id": TEAM, "team_domain": "test", "channel_id": channel,
+                "channel_name": "random", "user_id": user, "user_name": "alice", "command": "/mlrole",
+                "text": text, "api_app_id": "A1", "response_url": self.stub.response_url("cmd"),
+                "trigger_id": "1.2.3"}
+        return await self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
+
+    async def event(self, event: dict[str, Any], event_id: str = "Ev1", headers: dict[str, str] | None = None,
+                    **kw: Any):
+        body = {"token": "x", "team_id": TEAM, "api_app_id": "A1", "type": "event_callback",
+                "event_id": event_id, "event_time": int(time.time()), "event": event,
+                "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}]}
+        return await self.post(json.dumps(body), "application/json", headers=headers, **kw)
+
+    async def action(self, action_id: str, value: str, *, user: str = "UALICE", channel: str = "CRANDOM",
+                     ephemeral: bool = True, message: dict[str, Any] | None = None,
+                     response_url: bool = True, container_type: str = "message"):
+        payload: dict[str, Any] = {
+            "type": "block_actions", "team": {"id": TEAM, "domain": "test"},
+            "user": {"id": user, "username": "alice", "team_id": TEAM}, "api_app_id": "A1", "token": "x",
+            "trigger_id": "1.2.3",
+            "container": {"type": container_type, "message_ts": "1.1", "channel_id": channel,
+                          "is_ephemeral": ephemeral},
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": value,
+                         "text": {"type": "plain_text", "text": "x"}, "action_ts": "1.2"}],
+        }
+        if container_type == "message":
+            payload["channel"] = {"id": channel, "name": "x"}
+        if response_url:
+            payload["response_url"] = self.stub.response_url("act")
+        if message is not None:
+            payload["message"] = message
+        return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+
+@pytest.fixture
+async def stub():
+    s = SlackStub()
+    await s.server.start_server()
+    try:
+        yield s
+    finally:
+        await s.server.close()
+
+
+@pytest.fixture
+def knowledge() -> LiveKnowledge:
+    return LiveKnowledge(FIXTURE_KB)
+
+
+@pytest.fixture
+def make_settings(stub: SlackStub) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = dict(knowledge=FIXTURE_KB, bot_token="xoxb-test-token", signing_secret=SECRET,
+                                      api_url=stub.api_url, onboarding_channels=("CONBOARD", "#welcome"))
+        values.update(overrides)
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture
+async def bot(stub: SlackStub, knowledge: LiveKnowledge, make_settings):
+    store = MemoryStore()
+    web_app = create_web_app(make_settings(), knowledge, store)
+    server = TestServer(web_app, host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as session:
+        try:
+            yield Bot(server, stub, store, session)
+        finally:
+            await server.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
