@@ -231,7 +231,8 @@ class _OutOfTime(BaseException):
 
 def run(examples: int, seed: int | None = None, minutes: float | None = None,
         out: Callable[[str], None] = print) -> Tally:
-    from hypothesis import HealthCheck, Phase, given, seed as hseed, settings
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hseed
 
     from bot.answers import Answerer
     from bot.knowledge import load_knowledge

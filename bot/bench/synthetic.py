@@ -12,7 +12,15 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge.model import Comparison, KnowledgeBase, Responsibility, Role, Source, Stage, Topic
+from bot.knowledge.model import (
+    Comparison,
+    KnowledgeBase,
+    Responsibility,
+    Role,
+    Source,
+    Stage,
+    Topic,
+)
 
 DOMAINS = """fraud vision speech search ranking pricing forecasting recommendation ads payments
 logistics supply robotics genomics imaging credit insurance churn retention growth catalog

@@ -1,6 +1,11 @@
 """The knowledge base: a frozen model of roles, responsibilities, stages, topics and comparisons."""
 
-from bot.knowledge.loader import KnowledgeError, Problem, check_knowledge, load_knowledge
+from bot.knowledge.loader import (
+    KnowledgeError,
+    Problem,
+    check_knowledge,
+    load_knowledge,
+)
 from bot.knowledge.model import (
     Comparison,
     Entry,

@@ -135,7 +135,9 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
     try:
         oauth_kwargs = _oauth_kwargs(settings, store)
         if settings.app_token:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+            from slack_bolt.adapter.socket_mode.async_handler import (
+                AsyncSocketModeHandler,
+            )
 
             from bot.slack.app import build_app
 

@@ -13,25 +13,11 @@ from urllib.parse import urlencode
 import aiohttp
 
 from tests.slack import harness
-from tests.slack.harness import free_port
+from tests.slack.harness import free_port, wait_healthy
 
 REQUESTS = 200
 CLIENTS = 20
 SIGTERM_AFTER = 60  # acks
-
-
-async def _wait_healthy(session: aiohttp.ClientSession, base: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            async with session.get(f"{base}/healthz") as resp:
-                if resp.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        assert proc.poll() is None, proc.communicate()[1]
-        assert time.monotonic() < deadline, "mlrole serve did not start"
-        await asyncio.sleep(0.1)
 
 
 async def test_sigterm_under_load_loses_no_acknowledged_request(stub, tmp_path):
@@ -74,7 +60,7 @@ async def test_sigterm_under_load_loses_no_acknowledged_request(stub, tmp_path):
 
     try:
         async with aiohttp.ClientSession() as probe:
-            await _wait_healthy(probe, base, proc)
+            await wait_healthy(probe, base, proc)
         timeout = aiohttp.ClientTimeout(total=10)
         sessions = [aiohttp.ClientSession(timeout=timeout) for _ in range(CLIENTS)]
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-
 from urllib.parse import urlencode
 
 import pytest

@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from bot.slack.app import build_app
 from bot.storage import MemoryStore
 from tests.slack import harness
-from tests.slack.harness import free_port
+from tests.slack.harness import free_port, wait_for_log
 
 
 def dm(text: str, ts: str) -> dict:
@@ -49,11 +49,7 @@ async def test_web_api_500_every_time_is_logged_acked_and_the_bot_keeps_serving(
     resp = await bot.event(dm("devops", "6.1"), event_id="Ev500")
     assert resp.status == 200
     await bot.stub.wait_for("chat.postMessage", count=3, timeout=8)  # 1 try + 2 retries
-    for _ in range(100):
-        if "could not answer a message (surface=dm)" in caplog.text:
-            break
-        await bot.stub.settle(0.05)
-    assert "could not answer a message (surface=dm)" in caplog.text
+    await wait_for_log(caplog, "could not answer a message (surface=dm)")
     await bot.stub.settle(0.2)
     assert len(bot.stub.sent("chat.postMessage")) == 3  # bounded: no retry storm
     # the next request is served as usual
@@ -70,10 +66,7 @@ async def test_failing_response_url_is_retried_logged_and_not_fatal(bot, caplog)
     resp = await bot.command("devops")
     assert resp.status == 200
     await bot.stub.wait_for("response_url", count=3, timeout=8)  # 1 try + 2 retries
-    for _ in range(100):
-        if "response_url reply failed" in caplog.text:
-            break
-        await bot.stub.settle(0.05)
+    await wait_for_log(caplog, "response_url reply failed")
     assert "response_url reply failed: host=127.0.0.1:" in caplog.text and "status=500" in caplog.text
     bot_logs = " ".join(r.getMessage() for r in caplog.records if not r.name.startswith("aiohttp"))
     assert "/response/cmd" not in bot_logs  # the reply URL is a credential: host only
@@ -90,10 +83,7 @@ async def test_unreachable_response_url_is_logged_and_not_fatal(bot, caplog):
     bot.stub.response_url = lambda token="r1": dead  # nothing listens there
     resp = await bot.command("devops")
     assert resp.status == 200
-    for _ in range(100):
-        if "response_url reply failed" in caplog.text:
-            break
-        await bot.stub.settle(0.05)
+    await wait_for_log(caplog, "response_url reply failed")
     assert "response_url reply failed: host=127.0.0.1:" in caplog.text
     bot_logs = " ".join(r.getMessage() for r in caplog.records if not r.name.startswith("aiohttp"))
     assert "/response/dead" not in bot_logs and "Traceback" not in caplog.text

@@ -212,3 +212,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+async def wait_healthy(session: aiohttp.ClientSession, base: str, proc: Any, timeout: float = 15) -> None:
+    """Poll a `mlrole serve` subprocess's /healthz until it answers 200."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            async with session.get(f"{base}/healthz") as resp:
+                if resp.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        assert proc.poll() is None, proc.communicate()[1]
+        assert time.monotonic() < deadline, "mlrole serve did not start"
+        await asyncio.sleep(0.1)
+
+
+async def wait_for_log(caplog: Any, text: str, timeout: float = 5.0) -> None:
+    """Background listeners log after the ack: wait until `text` shows up, then assert it."""
+    deadline = time.monotonic() + timeout
+    while text not in caplog.text and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert text in caplog.text

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from urllib.parse import urlencode
 
 import aiohttp
@@ -18,7 +17,7 @@ from bot.settings import Settings
 from bot.slack.app import SlackSettingsError, build_app
 from bot.slack.server import run, serve
 from bot.storage import MemoryStore
-from tests.slack.harness import FIXTURE_KB, SECRET, sign
+from tests.slack.harness import FIXTURE_KB, SECRET, sign, wait_healthy
 
 
 def free_port() -> int:
@@ -88,17 +87,7 @@ async def test_mlrole_serve_process_answers_and_stops_on_sigterm(stub, tmp_path)
                             stderr=subprocess.PIPE, text=True)
     try:
         async with aiohttp.ClientSession() as session:
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                assert proc.poll() is None, proc.communicate()[1]
-                assert time.monotonic() < deadline, "mlrole serve did not start"
-                await asyncio.sleep(0.1)
+            await wait_healthy(session, f"http://127.0.0.1:{port}", proc)
             form = urlencode({"command": "/mlrole", "text": "who owns model deployment?", "user_id": "UALICE",
                               "team_id": "T0001", "channel_id": "C1", "response_url": stub.response_url("p")})
             headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(form)}
