@@ -132,6 +132,7 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
     socket_handler = None
     app: AsyncApp | None = None
     web_app: web.Application | None = None
+    connected = True  # False only when stopped before Socket Mode connected
     try:
         oauth_kwargs = _oauth_kwargs(settings, store)
         if settings.app_token:
@@ -142,9 +143,14 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
             from bot.slack.app import build_app
 
             app = build_app(settings, knowledge, store, **oauth_kwargs)
-            socket_handler = AsyncSocketModeHandler(app, settings.app_token)
-            await socket_handler.connect_async()
-            log.info("mlrole connected over Socket Mode (knowledge version %s)", knowledge.status()["version"])
+            # the handler's Web API client (apps.connections.open) is app.client, built on SLACK_API_URL
+            socket_handler = AsyncSocketModeHandler(app, settings.app_token, web_client=app.client)
+            connected = await _connect_or_stop(socket_handler, stop)
+            if not connected:
+                log.warning("mlrole stopped before the Socket Mode connection was established")
+            else:
+                log.info("mlrole connected over Socket Mode (knowledge version %s)",
+                         knowledge.status()["version"])
         else:
             web_app = create_web_app(settings, knowledge, store, **oauth_kwargs)
             runner = web.AppRunner(web_app, shutdown_timeout=SHUTDOWN_TIMEOUT, access_log=None)
@@ -153,7 +159,7 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
             await site.start()
             log.info("mlrole listening on port %d (knowledge version %s)", settings.port,
                      knowledge.status()["version"])
-        if ready is not None:
+        if ready is not None and connected:
             ready.set()
         await stop.wait()
         log.info("mlrole stopping: finishing requests in flight")
@@ -194,6 +200,24 @@ async def _drain_background_tasks(before: set[asyncio.Task], *keep: asyncio.Task
                if t is not current and t not in keep and t not in before and not t.done()]
     if pending:
         await asyncio.wait(pending, timeout=timeout)
+
+
+async def _connect_or_stop(handler: Any, stop: asyncio.Event) -> bool:
+    """Connect over Socket Mode unless `stop` comes first: the SDK retries a failing
+    apps.connections.open (bad app token, Slack unreachable) forever, and SIGTERM must still end it."""
+    connecting = asyncio.create_task(handler.connect_async(), name="socket-mode-connect")
+    stopping = asyncio.create_task(stop.wait(), name="socket-mode-stop")
+    try:
+        await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        if not connecting.done():
+            connecting.cancel()
+        await asyncio.gather(connecting, stopping, return_exceptions=True)
+    if connecting.cancelled():
+        return False
+    connecting.result()  # a connect that raised is an error at start-up
+    return True
 
 
 def _oauth_kwargs(settings: Settings, store: Any) -> dict[str, Any]:

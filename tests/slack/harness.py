@@ -39,9 +39,17 @@ class SlackStub:
         self.fail_always: dict[str, int] = {}  # method (or "response_url") -> HTTP status every time
         self.retry_after = "0"  # the Retry-After header sent with a 429
         self.response_tokens: list[str] = []  # the {token} of every response_url call, in order
+        # Socket Mode: apps.connections.open hands out socket_url; envelopes queued with
+        # send_envelope() go to the connected client, whose messages land in socket_received
+        self.socket_outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.socket_received: list[dict[str, Any]] = []
+        self.socket_connections = 0
+        self.socket_disconnects = 0
+        self.app_tokens: list[str] = []  # the bearer token of every apps.connections.open call
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self.api)
         self.app.router.add_post("/response/{token}", self.handle_response)
+        self.app.router.add_get("/socket", self.handle_socket)
         self.server = TestServer(self.app, host="127.0.0.1")
 
     @property
@@ -92,7 +100,50 @@ class SlackStub:
             body["channel"] = {"id": ch, "name": CHANNEL_NAMES.get(ch, "general")}
         elif method == "views.publish":
             body["view"] = {"id": "V1", **(params.get("view") if isinstance(params.get("view"), dict) else {})}
+        elif method == "apps.connections.open":
+            self.app_tokens.append(request.headers.get("Authorization", "").removeprefix("Bearer "))
+            body["url"] = self.socket_url
         return web.json_response(body)
+
+    @property
+    def socket_url(self) -> str:
+        return str(self.server.make_url("/socket").with_scheme("ws"))
+
+    async def handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Slack's Socket Mode server: hello, then queued envelopes; the client's acks are kept."""
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self.socket_connections += 1
+        await ws.send_json({"type": "hello", "num_connections": self.socket_connections,
+                            "debug_info": {"host": "stub", "approximate_connection_time": 3600},
+                            "connection_info": {"app_id": "A1"}})
+
+        async def pump() -> None:
+            while True:
+                await ws.send_json(await self.socket_outbox.get())
+
+        sender = asyncio.create_task(pump())
+        try:
+            async for msg in ws:
+                if msg.type == aiohttp.WSMsgType.TEXT:
+                    self.socket_received.append(json.loads(msg.data))
+        finally:
+            self.socket_disconnects += 1
+            sender.cancel()
+        return ws
+
+    def send_envelope(self, envelope_id: str, type_: str, payload: dict[str, Any], **extra: Any) -> None:
+        self.socket_outbox.put_nowait({"envelope_id": envelope_id, "type": type_, "payload": payload,
+                                       "accepts_response_payload": type_ != "events_api", **extra})
+
+    async def wait_for_ack(self, envelope_id: str, timeout: float = 3.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.socket_received:
+                if message.get("envelope_id") == envelope_id:
+                    return message
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"no ack for envelope {envelope_id}; got {self.socket_received}")
 
     def sent(self, *methods: str) -> list[dict[str, Any]]:
         return [params for name, params in self.calls if name in methods]
