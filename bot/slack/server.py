@@ -106,9 +106,44 @@ def serve(knowledge: str | None = None) -> int:
             print(f"  {p}", file=sys.stderr)
         return 1
     try:
+        problem = asyncio.run(_refused_token(settings))
+        if problem:
+            print(f"mlrole: {problem}", file=sys.stderr)
+            return 2
         return asyncio.run(run(settings, live))
     except KeyboardInterrupt:
         return 0
+
+
+_REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+
+
+async def _refused_token(settings: Settings) -> str | None:
+    """Ask Slack once whether it accepts the tokens, so a typo fails at start, not on every message.
+
+    Only a definite refusal stops the bot; if Slack cannot be reached it starts anyway and
+    the retry handlers take over.
+    """
+    from slack_sdk.errors import SlackApiError
+
+    client = AsyncWebClient(base_url=settings.api_url, timeout=10)
+    checks = []
+    if settings.bot_token:
+        checks.append(("SLACK_BOT_TOKEN", lambda: client.auth_test(token=settings.bot_token)))
+    if settings.app_token:
+        checks.append(("SLACK_APP_TOKEN",
+                       lambda: client.apps_connections_open(app_token=settings.app_token)))
+    for name, call in checks:
+        try:
+            await call()
+        except SlackApiError as e:
+            error = e.response.get("error") if e.response is not None else None
+            if error in _REFUSED:
+                return f"Slack refused {name} ({error}): check the token in your app's settings"
+            log.warning("could not check %s with Slack (%s); starting anyway", name, error)
+        except Exception as e:  # unreachable, DNS, timeout: not a verdict on the token
+            log.warning("could not check %s with Slack (%s); starting anyway", name, type(e).__name__)
+    return None
 
 
 async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = None,

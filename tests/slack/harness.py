@@ -86,6 +86,9 @@ class SlackStub:
                                      headers={"Retry-After": self.retry_after})
         if status:
             return web.json_response({"ok": False, "error": "fatal_error"}, status=status)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token.endswith("-revoked"):  # any token ending so is refused, as Slack refuses a bad one
+            return web.json_response({"ok": False, "error": "invalid_auth"})
         body: dict[str, Any] = {"ok": True}
         if method == "auth.test":
             body.update(user_id=BOT_USER, bot_id=BOT_ID, team_id=TEAM, user="mlrole", team="Test",

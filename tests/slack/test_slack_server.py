@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from urllib.parse import urlencode
@@ -15,15 +14,9 @@ import pytest
 
 from bot.settings import Settings
 from bot.slack.app import SlackSettingsError, build_app
-from bot.slack.server import run, serve
+from bot.slack.server import _refused_token, run, serve
 from bot.storage import MemoryStore
-from tests.slack.harness import FIXTURE_KB, SECRET, sign, wait_healthy
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.slack.harness import FIXTURE_KB, SECRET, free_port, sign, wait_healthy
 
 
 @pytest.fixture
@@ -101,3 +94,13 @@ async def test_mlrole_serve_process_answers_and_stops_on_sigterm(stub, tmp_path)
     assert proc.returncode == 0, err
     assert "surface=command matched=responsibility:model-deployment" in err
     assert "xoxb-test" not in err and SECRET not in err
+
+
+async def test_a_token_slack_refuses_stops_start_up_with_one_line(stub, make_settings):
+    assert await _refused_token(make_settings()) is None
+    refused = await _refused_token(make_settings(bot_token="xoxb-typo-revoked"))
+    assert refused == ("Slack refused SLACK_BOT_TOKEN (invalid_auth): check the token in your app's "
+                       "settings")
+    assert "SLACK_APP_TOKEN" in await _refused_token(make_settings(app_token="xapp-old-revoked"))
+    unreachable = make_settings(api_url=f"http://127.0.0.1:{free_port()}/api/")
+    assert await _refused_token(unreachable) is None  # no verdict: start, and let retries handle it
