@@ -86,3 +86,14 @@ def test_kb_dump_json(kb):
     assert {"kind", "id", "title", "roles", "text"} <= set(rows[0])
     deployment = next(r for r in rows if r["id"] == "model-deployment")
     assert deployment["roles"][0] == "ml-engineer"
+
+
+def test_knowledge_option_works_before_and_after_the_command(kb_copy):
+    (kb_copy / "roles" / "devops-engineer.yaml").write_text(
+        (kb_copy / "roles" / "devops-engineer.yaml").read_text().replace(
+            "title: DevOps Engineer", "title: Platform Engineer"))
+    for args in (["--knowledge", str(kb_copy), "ask", "--json", "devops"],
+                 ["ask", "--knowledge", str(kb_copy), "--json", "devops"]):
+        assert json.loads(mlrole(*args).stdout)["title"] == "Platform Engineer"
+    result = mlrole("kb", "validate", "--knowledge", str(kb_copy / "missing"))
+    assert result.returncode == 1 and "not a folder" in result.stderr
