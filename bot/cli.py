@@ -10,6 +10,7 @@ from typing import Sequence
 from bot.answers import Answerer
 from bot.knowledge import KnowledgeError, check_knowledge
 from bot.live import load_answerer
+from bot.org import check_org
 from bot.settings import Settings, knowledge_path
 
 
@@ -47,7 +48,7 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
     org_file = Settings.from_env().org_file
     kb, problems = check_knowledge(path)
     if kb is not None and org_file:
-        _, problems = load_answerer(path, org_file)
+        _, problems = check_org(org_file, kb.roles)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)

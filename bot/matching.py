@@ -64,7 +64,6 @@ class Match:
     suggestions: tuple[Candidate, ...] = ()
     roles: tuple[str, ...] = ()          # for comparisons: the two role ids, in the order asked
     truncated: bool = False
-    intent: str = "lookup"
 
     @property
     def answered(self) -> bool:
@@ -115,8 +114,6 @@ class Matcher:
             for word in plain.split():
                 if word not in STOPWORDS:
                     self._spelling[word] = stem(word)
-        self.vocabulary = sorted(token_entries)
-        self._known = frozenset(self.vocabulary)
         total = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + total / len(e)) for t, e in token_entries.items()}
         for index in (self.all, self.roles):
@@ -146,7 +143,7 @@ class Matcher:
         if raw in STOPWORDS:
             return None
         token = stem(raw)
-        if token in self._known or len(raw) < 5 or raw.isdigit():
+        if token in self.idf or len(raw) < 5 or raw.isdigit():
             return token
         if process.extractOne(raw, self._stopword_list, scorer=fuzz.ratio, score_cutoff=88):
             return None
@@ -207,10 +204,10 @@ class Matcher:
     def match(self, question: str) -> Match:
         text = question if isinstance(question, str) else str(question)
         truncated = len(text) > MAX_QUESTION_CHARS
-        best, rest, roles, intent = self._ranked(normalise(text))
-        return Match(text, best, rest, roles, truncated, intent)
+        best, rest, roles = self._ranked(normalise(text))
+        return Match(text, best, rest, roles, truncated)
 
-    def _rank(self, plain: str) -> tuple[Candidate | None, tuple[Candidate, ...], tuple[str, ...], str]:
+    def _rank(self, plain: str) -> tuple[Candidate | None, tuple[Candidate, ...], tuple[str, ...]]:
         comparison = self._comparison(plain)
         if comparison:
             return comparison
@@ -230,7 +227,7 @@ class Matcher:
         roles: tuple[str, ...] = ()
         if best and best.kind == "comparison":
             roles = self.kb.comparisons[best.id].roles
-        return best, rest, roles, "+".join(sorted(intents))
+        return best, rest, roles
 
     def _intents(self, plain: str) -> frozenset[str]:
         """Every question shape the text has; an entry of a matching kind gets a bonus."""
@@ -246,7 +243,7 @@ class Matcher:
         return Candidate(entry.kind, entry.id, entry.title, round(score, 1))
 
     def _comparison(self, plain: str):
-        """(best, the two roles as candidates, their ids, "comparison"), or None."""
+        """(best, the two roles as candidates, their ids), or None."""
         if not _COMPARISON_CUE.search(plain):
             return None
         for pattern in _COMPARISON:
@@ -265,7 +262,7 @@ class Matcher:
             else:
                 best = Candidate("comparison", f"{first.id}-vs-{second.id}",
                                  f"{first.title} vs {second.title}", score)
-            return best, (first, second), (first.id, second.id), "comparison"
+            return best, (first, second), (first.id, second.id)
         return None
 
 

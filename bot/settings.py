@@ -17,8 +17,9 @@ def default_knowledge_path() -> Path:
     return installed if installed.is_dir() else beside
 
 
-def knowledge_path(explicit: str | None = None) -> Path:
-    chosen = explicit or os.environ.get("MLROLE_KNOWLEDGE")
+def knowledge_path(explicit: str | None = None, env: dict[str, str] | None = None) -> Path:
+    """--knowledge, else MLROLE_KNOWLEDGE, else the bundled knowledge base."""
+    chosen = explicit or (os.environ if env is None else env).get("MLROLE_KNOWLEDGE")
     return Path(chosen).expanduser() if chosen else default_knowledge_path()
 
 
@@ -47,12 +48,17 @@ class Settings:
     client_secret: str | None = None
     state_secret: str | None = None
 
+    @property
+    def oauth_configured(self) -> bool:
+        """All three OAuth settings present: multi-workspace install, no single bot token needed."""
+        return bool(self.client_id and self.client_secret and self.state_secret)
+
     @classmethod
     def from_env(cls, knowledge: str | None = None, env: dict[str, str] | None = None) -> "Settings":
         env = dict(os.environ if env is None else env)
         port = env.get("PORT", "3000")
         return cls(
-            knowledge=Path(knowledge or env.get("MLROLE_KNOWLEDGE") or default_knowledge_path()),
+            knowledge=knowledge_path(knowledge, env),
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             app_token=env.get("SLACK_APP_TOKEN") or None,

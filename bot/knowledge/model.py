@@ -136,7 +136,10 @@ class KnowledgeBase:
             for role_id in resp.roles:
                 part = resp.part_of(role_id)
                 owned, involved = table.setdefault(role_id, ([], []))
-                (owned.append(resp) if part == "accountable" else involved.append((resp, part)))
+                if part == "accountable":
+                    owned.append(resp)
+                else:
+                    involved.append((resp, part))
         return table
 
     @cached_property

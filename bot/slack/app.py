@@ -38,10 +38,13 @@ def build_client(settings: Settings, token: str | None) -> AsyncWebClient:
 
 
 def check_settings(settings: Settings, oauth: bool = False) -> None:
+    """Raise naming the first missing setting; `serve` prints the message as its one-line error."""
     if not oauth and not settings.bot_token:
-        raise SlackSettingsError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…)")
+        raise SlackSettingsError("SLACK_BOT_TOKEN is not set: export the bot token (xoxb-…) from "
+                                 "OAuth & Permissions")
     if not settings.signing_secret and not settings.app_token:
-        raise SlackSettingsError("SLACK_SIGNING_SECRET is not set (Basic Information → App Credentials)")
+        raise SlackSettingsError("SLACK_SIGNING_SECRET is not set: export it from Basic Information → "
+                                 "App Credentials")
 
 
 def build_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebClient | None = None,

@@ -66,18 +66,6 @@ def create_web_app(settings: Settings, knowledge: Any, store: Any, client: Async
     return web_app
 
 
-def _oauth_configured(settings: Settings) -> bool:
-    return bool(settings.client_id and settings.client_secret and settings.state_secret)
-
-
-def _missing_setting(settings: Settings) -> str | None:
-    if not settings.bot_token and not _oauth_configured(settings):
-        return "SLACK_BOT_TOKEN is not set: export the bot token (xoxb-…) from OAuth & Permissions"
-    if not settings.signing_secret and not settings.app_token:
-        return "SLACK_SIGNING_SECRET is not set: export it from Basic Information → App Credentials"
-    return None
-
-
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
@@ -88,9 +76,12 @@ def configure_logging(level: str) -> None:
 
 def serve(knowledge: str | None = None) -> int:
     settings = Settings.from_env(knowledge=knowledge)
-    problem = _missing_setting(settings)
-    if problem:
-        print(f"mlrole: {problem}", file=sys.stderr)
+    from bot.slack.app import SlackSettingsError, check_settings
+
+    try:
+        check_settings(settings, oauth=settings.oauth_configured)
+    except SlackSettingsError as missing:
+        print(f"mlrole: {missing}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
     from bot.knowledge import KnowledgeError
@@ -257,7 +248,7 @@ async def _connect_or_stop(handler: Any, stop: asyncio.Event) -> bool:
 
 def _oauth_kwargs(settings: Settings, store: Any) -> dict[str, Any]:
     """Multi-workspace OAuth (bot.slack.oauth) when SLACK_CLIENT_ID/SECRET and SLACK_STATE_SECRET are set."""
-    if not _oauth_configured(settings):
+    if not settings.oauth_configured:
         return {}
     from bot.slack.oauth import build_oauth_settings
 

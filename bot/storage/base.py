@@ -6,6 +6,13 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+QUESTION_KEY_CHARS = 1000
+
+
+def question_key(text: str) -> str:
+    """How unanswered questions are grouped: lowercase, trimmed, inner whitespace collapsed."""
+    return " ".join(text.split()).lower()[:QUESTION_KEY_CHARS]
+
 
 @dataclass(frozen=True)
 class UnansweredRow:
@@ -83,7 +90,7 @@ class MemoryStore:
         for row in self.questions:
             if row["answered"]:
                 continue
-            key = " ".join(row["text"].split()).lower()
+            key = question_key(row["text"])
             old = counts.get(key)
             counts[key] = UnansweredRow(row["text"], (old.count if old else 0) + 1, row["at"])
         return sorted(counts.values(), key=lambda r: (-r.count, -r.last_asked))[:limit]

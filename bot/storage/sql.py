@@ -27,13 +27,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from bot.settings import default_database_url
-from bot.storage.base import FeedbackRow, MemoryStore, UnansweredRow
+from bot.storage.base import (
+    QUESTION_KEY_CHARS,
+    FeedbackRow,
+    MemoryStore,
+    UnansweredRow,
+    question_key,
+)
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-MAX_TEXT = 1000
+MAX_TEXT = QUESTION_KEY_CHARS
 MAX_ID = 255
 class StorageUnavailable(RuntimeError):
     """The database could not be reached (or refused the operation); the message says which."""
@@ -115,11 +121,6 @@ def safe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - only for display
         return "<unparseable DATABASE_URL>"
-
-
-def question_key(text: str) -> str:
-    """How unanswered questions are grouped: lowercase, trimmed, inner whitespace collapsed."""
-    return " ".join(text.split()).lower()[:MAX_TEXT]
 
 
 def _cap(value: str | None, size: int) -> str | None:
