@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -36,7 +36,7 @@ FOLDERS = {
 
 # field -> (required, type); types: str, int, list (of str), ref:<kind>, refs:<kind>
 _COMMON = {"id": (True, "str"), "title": (True, "str"), "aliases": (True, "list"),
-           "sources": (True, "refs:source")}
+           "sources": (True, "refs:source"), "examples": (False, "list")}
 SCHEMAS: dict[str, dict[str, tuple[bool, str]]] = {
     "role": {**_COMMON, "summary": (True, "str"), "responsibilities": (True, "refs:responsibility"),
              "skills": (True, "list"), "tools": (True, "list"), "works_with": (True, "refs:role"),
@@ -311,7 +311,8 @@ def _build(raws: list[_Raw], sources: dict[str, Source], version: str) -> Knowle
                                            strs(d, "sources")),
     }
     for raw in raws:
-        tables[raw.kind][raw.data["id"]] = builders[raw.kind](raw.data)
+        entry = builders[raw.kind](raw.data)
+        tables[raw.kind][raw.data["id"]] = replace(entry, examples=strs(raw.data, "examples"))
     stages = dict(sorted(tables["stage"].items(), key=lambda kv: kv[1].order))
     return KnowledgeBase(tables["role"], tables["responsibility"], stages, tables["topic"],
                          tables["comparison"], sources, version)

@@ -30,6 +30,7 @@ class Role:
     stages: tuple[str, ...]
     sources: tuple[str, ...]
     kind: Kind = field(default="role", init=False)
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Responsibility:
     informed: tuple[str, ...]
     sources: tuple[str, ...]
     kind: Kind = field(default="responsibility", init=False)
+    examples: tuple[str, ...] = ()
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -70,6 +72,7 @@ class Stage:
     summary: str
     sources: tuple[str, ...]
     kind: Kind = field(default="stage", init=False)
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Topic:
     stage: str | None
     sources: tuple[str, ...]
     kind: Kind = field(default="topic", init=False)
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class Comparison:
     points: tuple[str, ...]
     sources: tuple[str, ...]
     kind: Kind = field(default="comparison", init=False)
+    examples: tuple[str, ...] = ()
 
 
 Entry = Role | Responsibility | Stage | Topic | Comparison
