@@ -20,17 +20,26 @@ class Question:
     owner: str | None = None
     roles: tuple[str, ...] = ()
     accept: tuple[str, ...] = ()
+    category: str | None = None
+    """Set in the conversational sets: an ownership question there is right when the owner is."""
 
     def is_right(self, got: Prediction) -> bool:
         if not self.answered:
+            if self.kind == "smalltalk":
+                return not got.get("answered") and got.get("kind") == "smalltalk"
             return not got.get("answered")
         if not got.get("answered") or got.get("kind") != self.kind:
             return False
         if self.kind == "comparison":
             return tuple(got.get("roles") or ())[:2] == self.roles
-        if got.get("id") != self.id and got.get("id") not in self.accept:
+        owner_only = self.category is not None and self.kind == "responsibility" and self.owner
+        if not owner_only and got.get("id") != self.id and got.get("id") not in self.accept:
             return False
         return not self.owner or (got.get("roles") or [None])[0] == self.owner
+
+    @property
+    def group(self) -> str:
+        return self.category or (self.kind if self.answered else "off-topic") or "?"
 
 
 @dataclass
@@ -41,6 +50,7 @@ class Report:
     off_topic: int = 0
     abstained: int = 0
     by_kind: dict[str, list[int]] = field(default_factory=dict)
+    by_category: dict[str, list[int]] = field(default_factory=dict)
     misses: list[tuple[Question, Prediction]] = field(default_factory=list)
 
     @property
@@ -55,10 +65,15 @@ class Report:
         right, total = self.by_kind.get(kind, [0, 0])
         return right / total if total else 0.0
 
+    def category_accuracy(self, category: str) -> float:
+        right, total = self.by_category.get(category, [0, 0])
+        return right / total if total else 0.0
+
     def to_json(self) -> dict[str, Any]:
         return {"questions": self.total, "accuracy": round(self.accuracy, 4),
                 "abstention": round(self.abstention, 4),
-                "by_kind": {k: round(self.kind_accuracy(k), 4) for k in sorted(self.by_kind)}}
+                "by_kind": {k: round(self.kind_accuracy(k), 4) for k in sorted(self.by_kind)},
+                "by_category": {k: [*v] for k, v in sorted(self.by_category.items())}}
 
 
 def default_questions_path() -> Path:
@@ -73,7 +88,7 @@ def load_questions(path: str | Path | None = None) -> list[Question]:
         questions.append(Question(
             q=str(row["q"]), answered=answered, kind=row.get("kind"), id=row.get("id"),
             owner=row.get("owner"), roles=tuple(row.get("roles") or ()),
-            accept=tuple(row.get("accept") or ())))
+            accept=tuple(row.get("accept") or ()), category=row.get("category")))
     return questions
 
 
@@ -92,6 +107,9 @@ def evaluate(predict: Callable[[str], Prediction], questions: list[Question]) ->
         else:
             report.off_topic += 1
             report.abstained += ok
+        tally = report.by_category.setdefault(question.group, [0, 0])
+        tally[0] += ok
+        tally[1] += 1
         if not ok:
             report.misses.append((question, got))
     return report
