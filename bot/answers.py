@@ -6,11 +6,12 @@ each adapter lays it out in its own medium; `text` is the plain rendering every 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.knowledge.model import KnowledgeBase
 from bot.matching import Candidate, Match, Matcher
+from bot import smalltalk
 from bot.org import Org
 
 PART_LABELS = {"responsible": "does the work", "consulted": "consulted", "informed": "kept informed"}
@@ -45,6 +46,12 @@ class Answer:
     workspace_mentions: tuple[str, ...] = ()
     """The same contacts as Slack mentions; trusted config, never user text."""
     extra: dict[str, Any] = field(default_factory=dict)
+    confidence: str | None = None
+    """"sure", "probably" (answered, other candidates in `suggestions`), None when not answered."""
+
+    @property
+    def probably(self) -> bool:
+        return self.answered and self.confidence == "probably"
 
     @property
     def text(self) -> str:
@@ -56,6 +63,8 @@ class Answer:
             lines.append(f"In this workspace: {self.workspace}")
         if self.suggestions and not self.answered:
             lines.append("Did you mean: " + "; ".join(s.title for s in self.suggestions) + "?")
+        elif self.suggestions and self.probably:
+            lines.append("Not it? Perhaps: " + "; ".join(s.title for s in self.suggestions) + ".")
         if self.sources:
             lines.append("Sources: " + "; ".join(self.sources))
         lines += list(self.notes)
@@ -70,6 +79,7 @@ class Answer:
             "title": self.title,
             "roles": list(self.roles),
             "score": self.score,
+            "confidence": self.confidence,
             "text": self.text,
             "suggestions": [{"kind": s.kind, "id": s.id, "title": s.title, "score": s.score}
                             for s in self.suggestions],
@@ -103,6 +113,9 @@ class Answerer:
     def answer(self, match: Match) -> Answer:
         notes = ("(Your question was long, so only its first 500 characters were read.)",) if match.truncated else ()
         best = match.best
+        if match.small_talk:
+            return Answer(question=match.question, answered=False, kind="smalltalk",
+                          headline=smalltalk.reply(match.small_talk))
         if best is None:
             return self._unknown(match, notes)
         build = {
@@ -112,7 +125,12 @@ class Answerer:
             "topic": self._topic,
             "comparison": self._comparison,
         }[best.kind]
-        return build(match, best, notes)
+        answer = build(match, best, notes)
+        confidence = match.confidence or "sure"
+        if confidence == "probably":
+            subject = best.title[0].lower() + best.title[1:] if best.kind != "role" else f"the {best.title}"
+            answer = replace(answer, headline=f"I think you're asking about {subject}. {answer.headline}")
+        return replace(answer, confidence=confidence)
 
     # -- one builder per kind ----------------------------------------------------------------------
 
@@ -201,6 +219,13 @@ class Answerer:
                                    Related("role", second.id, second.title)))
 
     def _unknown(self, match: Match, notes: tuple[str, ...]) -> Answer:
+        if match.unknown_role:
+            closest = ", ".join(s.title for s in match.suggestions if s.kind == "role")
+            headline = (f"There is no “{match.unknown_role}” role in our knowledge base"
+                        + (f"; the closest roles are {closest}." if closest else "."))
+            return Answer(question=match.question, answered=False, headline=headline,
+                          suggestions=match.suggestions, notes=notes,
+                          extra={"unknown_role": match.unknown_role})
         if match.question.strip():
             headline = ("I don't know that one: it doesn't look like a question about who does what "
                         "in our ML team.")

@@ -9,17 +9,27 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.model import KnowledgeBase
-from bot.text import MAX_QUESTION_CHARS, STOPWORDS, key_from_plain, normalise, stem
+from bot.reading import Reading, contrast, everyday_sense, job_titles, read_message
+from bot.smalltalk import small_talk
+from bot.text import MAX_QUESTION_CHARS, STOPWORDS, key_from_plain, match_key, normalise, stem
 
-THRESHOLD = 68.0
-"""Below this confidence the bot says it does not know instead of guessing."""
+SURE = 68.0
+"""From this score on the bot answers outright."""
+PROBABLY = 58.0
+"""From this score on the bot answers with its best guess and says so; below it, it abstains."""
+THRESHOLD = PROBABLY
+FUZZY_SHARE = 0.6
+TEXT_SHARE = 45.0
+TEXT_FLOOR = 0.2
+CONTEXT_WEIGHT = 0.5
+CONTEXT_DISCOUNT = 0.9
 SUGGESTION_FLOOR = 45.0
 INTENT_BONUS = 8.0
 CANDIDATES = 48
@@ -64,6 +74,10 @@ class Match:
     suggestions: tuple[Candidate, ...] = ()
     roles: tuple[str, ...] = ()          # for comparisons: the two role ids, in the order asked
     truncated: bool = False
+    confidence: str | None = None        # "sure", "probably", or None when not answered
+    small_talk: str | None = None        # "greeting", "thanks", "bye", "help": not a question at all
+    unknown_role: str | None = None      # a job title asked about that the knowledge base lacks
+    subject: bool = True                 # False when the message names nothing of its own
 
     @property
     def answered(self) -> bool:
@@ -121,6 +135,8 @@ class Matcher:
             index.postings = {t: np.asarray(ks, dtype=np.int32) for t, ks in index.by_token.items()}
             index.key_weight = [sum(self.idf[t] for t in toks) or 1.0 for toks in index.key_tokens]
         self._idf_unknown = math.log(1 + total)
+        self.documents = _Documents(entries)
+        self._role_spans = self._build_role_spans()
         self._stopword_list = sorted(STOPWORDS)
         self._spelling_list = sorted(self._spelling)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
@@ -149,7 +165,7 @@ class Matcher:
             return None
         if len(raw) < 6:
             return token
-        hit = process.extractOne(raw, self._spelling_list, scorer=fuzz.ratio, score_cutoff=80)
+        hit = process.extractOne(raw, self._spelling_list, scorer=fuzz.ratio, score_cutoff=84)
         return self._spelling[hit[0]] if hit else token
 
     # -- scoring ------------------------------------------------------------------------------
@@ -204,30 +220,125 @@ class Matcher:
     def match(self, question: str) -> Match:
         text = question if isinstance(question, str) else str(question)
         truncated = len(text) > MAX_QUESTION_CHARS
-        best, rest, roles = self._ranked(normalise(text))
-        return Match(text, best, rest, roles, truncated)
+        return replace(self._ranked(text[: MAX_QUESTION_CHARS * 2]), question=text, truncated=truncated)
 
-    def _rank(self, plain: str) -> tuple[Candidate | None, tuple[Candidate, ...], tuple[str, ...]]:
-        comparison = self._comparison(plain)
-        if comparison:
-            return comparison
-        intents = self._intents(plain)
-        query = self._canonical_plain(plain)
-        scores = self._score(query, self.all, compare=bool(_COMPARISON_CUE.search(plain)))
-        ranked = []
-        for number, score in scores.items():
-            entry = self.entries[number]
-            if any((intent, entry.kind) in _BONUS for intent in intents):
-                score += INTENT_BONUS
-            ranked.append((score, entry))
-        ranked.sort(key=lambda pair: (-pair[0], _KIND_ORDER[pair[1].kind], pair[1].id))
-        candidates = [Candidate(e.kind, e.id, e.title, round(min(s, 100.0), 1)) for s, e in ranked]
-        best = candidates[0] if candidates and candidates[0].score >= THRESHOLD else None
+    def _rank(self, text: str) -> "Match":
+        talk = small_talk(text)
+        if talk:
+            return Match(text, None, small_talk=talk)
+        reading = read_message(text)
+        whole = self._canonical_plain(reading.whole).split()
+        focus = self._canonical_plain(reading.focus).split() if reading.context else whole
+        mentions = self.role_mentions(whole)
+        named = list(dict.fromkeys(role for _, role, _ in mentions))
+        scored = self._candidates(reading, whole, focus)
+        cue = contrast(reading.whole)
+        comparison = None
+        if len(named) >= 2 and cue:
+            comparison = self._pair(named[0], named[1])
+        elif cue:
+            comparison = self._comparison(reading.whole)
+        if comparison is not None:
+            about_roles = cue == "strong" and not _ASKS_OWNER.search(reading.whole)
+            other = None
+            if not about_roles:
+                stripped = self._without_roles(whole, mentions)
+                other = next((c for c in self._candidates(reading, stripped, stripped if focus is whole else
+                                                          self._without_roles(focus, self.role_mentions(focus)))
+                              if c[1].kind not in ("role", "comparison")), None)
+            if other is None or other[0] < PROBABLY:
+                best, pair, roles = comparison
+                return Match(text, best, pair, roles, confidence="sure" if best.score >= SURE else "probably",
+                             subject=True)
+            scored = [other, *(c for c in scored if c[1] is not other[1])]
+        unknown = self._unknown_role(reading, named)
+        candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored]
+        top = candidates[0] if candidates else None
+        if unknown and (top is None or top.score < SURE or _ROLE_SHAPE.search(reading.focus)
+                        or _WHO_IS.search(reading.focus) or top.kind == "role"):
+            rest = tuple(c for c in candidates if c.kind == "role")[:3]
+            return Match(text, None, rest or tuple(candidates[:3]), unknown_role=unknown, subject=True)
+        if top is not None and not named and everyday_sense(reading.whole):
+            return Match(text, None, tuple(candidates[:3]), subject=True)
+        confidence = None
+        if top is not None and top.score >= SURE:
+            confidence = "sure"
+        elif top is not None and top.score >= PROBABLY:
+            confidence = "probably"
+        best = top if confidence else None
         rest = tuple(c for c in candidates if c is not best and c.score >= SUGGESTION_FLOOR)[:3]
         roles: tuple[str, ...] = ()
         if best and best.kind == "comparison":
             roles = self.kb.comparisons[best.id].roles
-        return best, rest, roles
+        return Match(text, best, rest, roles, confidence=confidence, subject=bool(whole))
+
+    def _candidates(self, reading: Reading, whole: list[str], focus: list[str]) -> list[tuple[float, Candidate]]:
+        """Every entry with any evidence, best first: fuzzy keys and entry text, combined."""
+        compare = bool(_COMPARISON_CUE.search(reading.whole))
+        fuzzy = self._score(" ".join(focus), self.all, compare=compare)
+        if focus is not whole:
+            for number, score in self._score(" ".join(whole), self.all, compare=compare).items():
+                fuzzy[number] = max(fuzzy.get(number, 0.0), score * CONTEXT_DISCOUNT)
+        weights = {t: CONTEXT_WEIGHT for t in whole}
+        weights.update({t: 1.0 for t in focus})
+        text_scores = self.documents.score(weights)
+        intents = self._intents(reading.focus)
+        ranked = []
+        for number in set(fuzzy) | set(np.flatnonzero(text_scores > TEXT_FLOOR).tolist()):
+            entry = self.entries[number]
+            if entry.kind == "comparison" and not compare:
+                continue
+            score = FUZZY_SHARE * fuzzy.get(number, 0.0) + TEXT_SHARE * float(text_scores[number])
+            if any((intent, entry.kind) in _BONUS for intent in intents):
+                score += INTENT_BONUS
+            ranked.append((score, entry))
+        ranked.sort(key=lambda pair: (-pair[0], _KIND_ORDER[pair[1].kind], pair[1].id))
+        return ranked
+
+    def role_mentions(self, tokens: list[str]) -> list[tuple[int, str, int]]:
+        """(position, role id, length) of every role the tokens name, longest name first."""
+        spans, longest = self._role_spans
+        found = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(longest, len(tokens) - i), 0, -1):
+                role = spans.get(tuple(tokens[i:i + size]))
+                if role:
+                    found.append((i, role, size))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    @staticmethod
+    def _without_roles(tokens: list[str], mentions: list[tuple[int, str, int]]) -> list[str]:
+        named = {i for start, _, size in mentions for i in range(start, start + size)}
+        return [t for i, t in enumerate(tokens) if i not in named]
+
+    def _build_role_spans(self) -> tuple[dict[tuple[str, ...], str], int]:
+        spans = {tuple(key.split()): self.entries[n].id for key, n in self.roles.exact.items()
+                 if key not in _NOT_ROLE_NAMES}
+        return spans, max((len(k) for k in spans), default=1)
+
+    def _pair(self, first_id: str, second_id: str):
+        first, second = self.kb.roles[first_id], self.kb.roles[second_id]
+        stored = self.kb.comparison_for(first_id, second_id)
+        score = 100.0
+        if stored:
+            best = Candidate("comparison", stored.id, stored.title, score)
+        else:
+            best = Candidate("comparison", f"{first_id}-vs-{second_id}", f"{first.title} vs {second.title}", score)
+        pair = (Candidate("role", first.id, first.title, score), Candidate("role", second.id, second.title, score))
+        return best, pair, (first_id, second_id)
+
+    def _unknown_role(self, reading: Reading, named: list[str]) -> str | None:
+        """A job title the message asks about that no role in the knowledge base answers to."""
+        for title in job_titles(reading.focus) or job_titles(reading.whole):
+            if not self.role_mentions(self._canonical_plain(title).split()) and not self.role_mentions(
+                    key_from_plain(title).split()):
+                return title
+        return None
 
     def _intents(self, plain: str) -> frozenset[str]:
         """Every question shape the text has; an entry of a matching kind gets a bonus."""
@@ -265,6 +376,74 @@ class Matcher:
             return best, (first, second), (first.id, second.id)
         return None
 
+
+K1, B = 1.2, 0.5
+_FIELD_WEIGHTS = {"title": 3.0, "alias": 2.0, "example": 1.5, "text": 1.0}
+
+
+def _entry_fields(entry) -> list[tuple[str, float]]:
+    text = [getattr(entry, name, "") for name in ("summary", "detail")]
+    text += list(getattr(entry, "points", ()))
+    fields = [(entry.title, _FIELD_WEIGHTS["title"])]
+    fields += [(a, _FIELD_WEIGHTS["alias"]) for a in entry.aliases]
+    fields += [(x, _FIELD_WEIGHTS["example"]) for x in entry.examples]
+    fields += [(t, _FIELD_WEIGHTS["text"]) for t in text if t]
+    return fields
+
+
+class _Documents:
+    """BM25 over each entry's own words: title, aliases, examples and prose, weighted in that order.
+
+    Fuzzy keys find what people call a thing; this finds what they say *about* it, which is what
+    a situation ("the dashboard froze…") shares with an entry.
+    """
+
+    def __init__(self, entries: list) -> None:
+        counts: list[dict[str, float]] = []
+        for entry in entries:
+            tf: dict[str, float] = {}
+            for phrase, weight in _entry_fields(entry):
+                for token in set(match_key(phrase).split()):
+                    tf[token] = tf.get(token, 0.0) + weight
+            counts.append(tf)
+        total = max(len(entries), 1)
+        average = sum(sum(tf.values()) for tf in counts) / total or 1.0
+        df: dict[str, int] = {}
+        for tf in counts:
+            for token in tf:
+                df[token] = df.get(token, 0) + 1
+        self.idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in df.items()}
+        rows: dict[str, tuple[list[int], list[float]]] = {}
+        for number, tf in enumerate(counts):
+            norm = K1 * (1 - B + B * sum(tf.values()) / average)
+            for token, f in tf.items():
+                ids, weights = rows.setdefault(token, ([], []))
+                ids.append(number)
+                weights.append(f * (K1 + 1) / (f + norm))
+        self.postings = {t: (np.asarray(i, dtype=np.int32), np.asarray(w, dtype=np.float64))
+                         for t, (i, w) in rows.items()}
+        self.best = {t: float(w.max()) for t, (_, w) in self.postings.items()}
+        self.size = total
+
+    def score(self, weights: dict[str, float]) -> np.ndarray:
+        """Per entry: the share of the question's known evidence that the entry accounts for (0–1)."""
+        scores = np.zeros(self.size)
+        possible = 0.0
+        for token, weight in weights.items():
+            posting = self.postings.get(token)
+            if posting is None:
+                continue
+            mass = weight * self.idf[token]
+            scores[posting[0]] += mass * posting[1]
+            possible += mass * self.best[token]
+        return scores / possible if possible else scores
+
+
+_WHO_IS = re.compile(r"\bwho (?:is|are|s|would be) (?:the|our|a|an|your|this|that)\b")
+_ASKS_OWNER = re.compile(r"\b(who|whom|whose|responsibility|responsible|job|call|task|in charge|"
+                         r"on the|up to|owns?|owner|should (?:we|i) (?:ask|talk|go))\b")
+_NOT_ROLE_NAMES = frozenset({"product", "data", "ops", "research", "analysis"})
+"""Keys of role aliases that are everyday words on their own: not taken as naming the role."""
 
 _KIND_ORDER = {"responsibility": 0, "role": 1, "comparison": 2, "topic": 3, "stage": 4}
 _BONUS = frozenset({("owner", "responsibility"), ("stage", "stage"), ("topic", "topic"),

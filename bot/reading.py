@@ -1,0 +1,124 @@
+"""Reading a Slack message before matching it: which part asks, which roles it names, its shape.
+
+Real messages carry two or three sentences of context around the question; the asking part
+decides what the message is about, the rest only adds evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.text import MAX_QUESTION_CHARS, clean_user_text, normalise, strip_slack_markup
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|\s[—–]\s|\s-{1,2}\s|;\s|:\s(?=[a-z])")
+_ASKING_START = re.compile(
+    r"^(?:so |and |but |ok |also |then )?(?:who|whom|whose|what|whats|which|how|where|why|is|are|does|do|did|"
+    r"should|shall|can|could|would|will|any|anyone|tips|advice|pointers|wondering|curious|"
+    r"trying to (?:understand|figure out)|i need to know|need to know)\b")
+_CODE = re.compile(r"`{1,3}[^`]*`{1,3}")
+_EMOJI = re.compile(r":[a-z0-9_+\-]+:")
+
+
+@dataclass(frozen=True)
+class Reading:
+    whole: str
+    """The normalised message."""
+    focus: str
+    """The normalised sentences that ask something (the whole message when none stands out)."""
+    context: str
+    """The normalised rest: background that supports, but does not decide, the match."""
+
+
+def read_message(text: str) -> Reading:
+    raw = _EMOJI.sub(" ", strip_slack_markup(clean_user_text(text, MAX_QUESTION_CHARS)))
+    raw = _CODE.sub(lambda m: " " + m.group(0).strip("`").replace("_", " ") + " ", raw)
+    sentences = [s for s in _SENTENCE_BREAK.split(raw) if s and s.strip()]
+    plains = [normalise(s) for s in sentences]
+    asking = [i for i, (s, p) in enumerate(zip(sentences, plains))
+              if p and (s.rstrip().endswith("?") or _ASKING_START.match(p))]
+    whole = " ".join(p for p in plains if p)
+    if not asking or len(asking) == len(plains):
+        return Reading(whole, whole, "")
+    focus = " ".join(plains[i] for i in asking)
+    context = " ".join(p for i, p in enumerate(plains) if i not in asking and p)
+    return Reading(whole, focus, context)
+
+
+# --- roles named in a message --------------------------------------------------------------------
+
+JOB_NOUNS = ("engineer", "scientist", "analyst", "architect", "manager", "developer", "dev", "steward",
+             "designer", "specialist", "master", "tester", "researcher", "writer", "officer", "admin",
+             "administrator", "consultant", "strategist", "evangelist", "coordinator", "lead",
+             "owner", "expert", "labeler", "labeller", "annotator", "programmer", "technician")
+_JOB_TITLE = re.compile(r"\b([a-z0-9]+(?: [a-z0-9]+)?) (" + "|".join(JOB_NOUNS) + r")s?\b")
+_NOT_A_MODIFIER = frozenset("""
+a an the our your my their his her its this that these those which what who whose any some one
+new senior junior staff principal lead head chief other another each every good best right same
+actual real current former external internal own only single dedicated full time part
+is are was be as of for to in on at by with from and or but like just then than so if
+""".split())
+
+
+def job_titles(plain: str) -> list[str]:
+    """Job titles as written ("analytics engineer", "qa tester"), with a real modifier word."""
+    titles = []
+    for found in _JOB_TITLE.finditer(plain):
+        words = [w for w in found.group(1).split() if w not in _NOT_A_MODIFIER]
+        if words:
+            titles.append(" ".join([*words[-2:], found.group(2)]))
+    return titles
+
+
+_STRONG_CONTRAST = re.compile(
+    r"\b(?:vs|versus|differen\w*|differ|differs|diff|compar\w*|same|similar\w*|distinguish\w*|apart|"
+    r"mix\w* (?:them |these |those |the two |it )?up|confus\w*|overlap\w*|interchangeabl\w*|swap\w*)\b")
+_WEAK_CONTRAST = re.compile(r"\b(?:or|like|just|basically|between|and|v)\b")
+
+
+def contrast(plain: str) -> str | None:
+    """"strong" when the message contrasts two things in words, "weak" when it might, else None."""
+    if _STRONG_CONTRAST.search(plain):
+        return "strong"
+    if _WEAK_CONTRAST.search(plain):
+        return "weak"
+    return None
+
+
+# --- words that put a domain word in another sense ------------------------------------------------
+
+_EVERYDAY = frozenset("""
+office offices kitchen fridge coffee tea lunch lunches snack snacks leftovers leftover catering caterer
+sink plumbing plumber leak leaking leaks plant plants chair chairs desk desks furniture lobby
+christmas xmas holiday holidays party parties offsite agenda banner banners booth trade fair
+laptop laptops printer printers badge badges parking car cars lease rent landlord payroll payslip
+pto vacation expense expenses invoice invoices temperature heating freezing aircon thermostat wifi
+vpn password passwords fire warden wardens aid ship shipping parcel parcels box boxes courier
+move moving train trains railway flight flights hotel travel boston sales deal deals lead leads
+quota crm merch swag tshirts shirts hoodie mug mugs cake birthday gym yoga fridge microwave
+toilet bathroom elevator lift door keys key locker umbrella weather rain snow
+""".split())
+
+_MACHINE_LEARNING = frozenset("""
+ml ai algorithm algorithms dataset datasets etl kubernetes k8s docker onnx gpu gpus inference latency
+predict predicts predicting prediction predictions classifier classification regression drift retrain
+retraining notebook notebooks experiment experiments annotation annotations annotate annotator
+annotators airflow kafka spark sql hadoop mlops llm llms neural accuracy precision recall embedding
+embeddings scientist scientists engineer engineers analyst analysts labeler labelers labelling labeling
+recsys recommender recommendations churn fraud forecast forecasting a b ab pytorch tensorflow
+jupyter feature features model models modeling modelling pipeline pipelines
+""".split())
+
+
+def everyday_sense(plain: str) -> bool:
+    """True when an everyday-life word puts the message's domain words in another sense.
+
+    "who labels the boxes for the move?" is about parcels, not training data. Used only to
+    refuse thin matches: a message that also says something unmistakably about ML keeps it.
+    """
+    words = set(plain.split())
+    if not words & _EVERYDAY:
+        return False
+    strong = words & _MACHINE_LEARNING
+    return not (strong - {"model", "models", "pipeline", "pipelines", "feature", "features", "engineer",
+                          "engineers", "labeling", "labelling"})
