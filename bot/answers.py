@@ -6,6 +6,7 @@ each adapter lays it out in its own medium; `text` is the plain rendering every 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -13,6 +14,29 @@ from bot.knowledge.model import KnowledgeBase
 from bot.matching import Candidate, Match, Matcher
 from bot import smalltalk
 from bot.org import Org
+from bot.text import match_key, normalise
+
+_ELLIPSIS = re.compile(r"^(?:and|also|what about|how about|and what about|and how about|ok and|then)\b\s*|"
+                       r"\b(?:then|too|as well)$")
+_PRONOUN_WHO = re.compile(r"^(?:and )?who(?: else)?(?: is| s| are)? (?:else |also )?(?:involved|helps?|works? on it|"
+                          r"is on it|owns? (?:it|that|this)|responsible(?: for (?:it|that|this))?|in charge)\b")
+_PRONOUN_WHAT = re.compile(r"\b(?:they|them|their|that role|this role|those|these people|he|she)\b")
+
+
+def follow_up_shape(text: str) -> str | None:
+    """"who" (who else is involved?), "what" (what do they do?), "elliptical" (and monitoring?), or None."""
+    plain = normalise(text)
+    words = plain.split()
+    if not words or len(words) > 12:
+        return None
+    if _PRONOUN_WHO.match(plain):
+        return "who"
+    if _PRONOUN_WHAT.search(plain) and len(words) <= 8:
+        return "what"
+    if _ELLIPSIS.search(plain) and len(words) <= 6:
+        return "elliptical"
+    return None
+
 
 PART_LABELS = {"responsible": "does the work", "consulted": "consulted", "informed": "kept informed"}
 
@@ -100,6 +124,28 @@ class Answerer:
     def ask(self, question: str) -> Answer:
         match = self.matcher.match(question if isinstance(question, str) else str(question))
         return self.answer(match)
+
+    def ask_in_thread(self, question: str, previous: tuple[str, str] | None) -> Answer:
+        """Answer a message in a conversation whose last answer was `previous` (kind, id).
+
+        A message with a subject of its own is answered on its own; one without ("who else is
+        involved?", "what do they do?", "and monitoring?") is read against the previous entry.
+        """
+        text = question if isinstance(question, str) else str(question)
+        entry = self.kb.get(*previous) if previous else None
+        shape = follow_up_shape(text)
+        if entry is None or shape is None:
+            return self.ask(text)
+        if shape == "elliptical":
+            rest = _ELLIPSIS.sub("", normalise(text)).strip()
+            match = self.matcher.match(f"{rest} {entry.title}")
+            asked = set(match_key(rest).split())
+            if not match.best or match.best.id == entry.id or not asked & set(match_key(match.best.title).split()):
+                match = self.matcher.match(rest)
+            return self.answer(replace(match, question=text))
+        if shape == "who" or entry.kind != "responsibility":
+            return self.answer_entry(entry.kind, entry.id, text)
+        return self.answer_entry("role", entry.accountable, text)
 
     def answer_entry(self, kind: str, entry_id: str, question: str | None = None) -> Answer:
         """The answer for a known entry, as when someone presses its button."""

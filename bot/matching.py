@@ -22,7 +22,7 @@ from bot.text import MAX_QUESTION_CHARS, STOPWORDS, key_from_plain, match_key, n
 
 SURE = 68.0
 """From this score on the bot answers outright."""
-PROBABLY = 58.0
+PROBABLY = 50.0
 """From this score on the bot answers with its best guess and says so; below it, it abstains."""
 THRESHOLD = PROBABLY
 FUZZY_SHARE = 0.6
@@ -30,6 +30,9 @@ TEXT_SHARE = 45.0
 TEXT_FLOOR = 0.2
 CONTEXT_WEIGHT = 0.5
 CONTEXT_DISCOUNT = 0.9
+EXACT_BONUS = 5.0
+SUPPORTED_FUZZY = 70.0
+SUPPORTED_MASS = 2.5
 SUGGESTION_FLOOR = 45.0
 INTENT_BONUS = 8.0
 CANDIDATES = 48
@@ -283,6 +286,7 @@ class Matcher:
         weights.update({t: 1.0 for t in focus})
         text_scores = self.documents.score(weights)
         intents = self._intents(reading.focus)
+        exact = self.all.exact.get(" ".join(focus))
         ranked = []
         for number in set(fuzzy) | set(np.flatnonzero(text_scores > TEXT_FLOOR).tolist()):
             entry = self.entries[number]
@@ -291,9 +295,20 @@ class Matcher:
             score = FUZZY_SHARE * fuzzy.get(number, 0.0) + TEXT_SHARE * float(text_scores[number])
             if any((intent, entry.kind) in _BONUS for intent in intents):
                 score += INTENT_BONUS
+            if number == exact:
+                score += EXACT_BONUS
+            if score < SURE and not self._supported(number, fuzzy.get(number, 0.0), weights):
+                score = min(score, PROBABLY - 1.0)
             ranked.append((score, entry))
         ranked.sort(key=lambda pair: (-pair[0], _KIND_ORDER[pair[1].kind], pair[1].id))
         return ranked
+
+    def _supported(self, number: int, fuzzy: float, weights: dict[str, float]) -> bool:
+        """A guess needs more than one shared word: a fuzzy hit on a name, or two words of its text."""
+        if fuzzy >= SUPPORTED_FUZZY:
+            return True
+        shared = self.documents.tokens[number].intersection(weights)
+        return sum(self.documents.idf[t] for t in shared) >= SUPPORTED_MASS and len(shared) >= 2
 
     def role_mentions(self, tokens: list[str]) -> list[tuple[int, str, int]]:
         """(position, role id, length) of every role the tokens name, longest name first."""
@@ -334,10 +349,11 @@ class Matcher:
 
     def _unknown_role(self, reading: Reading, named: list[str]) -> str | None:
         """A job title the message asks about that no role in the knowledge base answers to."""
-        for title in job_titles(reading.focus) or job_titles(reading.whole):
-            if not self.role_mentions(self._canonical_plain(title).split()) and not self.role_mentions(
-                    key_from_plain(title).split()):
-                return title
+        for short, long in job_titles(reading.focus) or job_titles(reading.whole):
+            forms = {short, long}
+            if not any(self.role_mentions(self._canonical_plain(f).split()) or
+                       self.role_mentions(key_from_plain(f).split()) for f in forms):
+                return short
         return None
 
     def _intents(self, plain: str) -> frozenset[str]:
@@ -423,6 +439,7 @@ class _Documents:
         self.postings = {t: (np.asarray(i, dtype=np.int32), np.asarray(w, dtype=np.float64))
                          for t, (i, w) in rows.items()}
         self.best = {t: float(w.max()) for t, (_, w) in self.postings.items()}
+        self.tokens = [frozenset(tf) for tf in counts]
         self.size = total
 
     def score(self, weights: dict[str, float]) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.text import MAX_QUESTION_CHARS, clean_user_text, normalise, strip_slack_markup
+from bot.text import MAX_QUESTION_CHARS, STOPWORDS, clean_user_text, normalise, strip_slack_markup
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|\s[—–]\s|\s-{1,2}\s|;\s|:\s(?=[a-z])")
 _ASKING_START = re.compile(
@@ -52,7 +52,7 @@ JOB_NOUNS = ("engineer", "scientist", "analyst", "architect", "manager", "develo
              "administrator", "consultant", "strategist", "evangelist", "coordinator", "lead",
              "owner", "expert", "labeler", "labeller", "annotator", "programmer", "technician")
 _JOB_TITLE = re.compile(r"\b([a-z0-9]+(?: [a-z0-9]+)?) (" + "|".join(JOB_NOUNS) + r")s?\b")
-_NOT_A_MODIFIER = frozenset("""
+_NOT_A_MODIFIER = STOPWORDS | frozenset("""
 a an the our your my their his her its this that these those which what who whose any some one
 new senior junior staff principal lead head chief other another each every good best right same
 actual real current former external internal own only single dedicated full time part
@@ -60,13 +60,16 @@ is are was be as of for to in on at by with from and or but like just then than 
 """.split())
 
 
-def job_titles(plain: str) -> list[str]:
-    """Job titles as written ("analytics engineer", "qa tester"), with a real modifier word."""
+def job_titles(plain: str) -> list[tuple[str, str]]:
+    """Job titles as written ("analytics engineer", "qa tester"), with a real modifier word.
+
+    Each comes in a short form (one modifier) and a long one (up to two).
+    """
     titles = []
     for found in _JOB_TITLE.finditer(plain):
         words = [w for w in found.group(1).split() if w not in _NOT_A_MODIFIER]
         if words:
-            titles.append(" ".join([*words[-2:], found.group(2)]))
+            titles.append((words[-1] + " " + found.group(2), " ".join([*words[-2:], found.group(2)])))
     return titles
 
 
@@ -94,8 +97,8 @@ christmas xmas holiday holidays party parties offsite agenda banner banners boot
 laptop laptops printer printers badge badges parking car cars lease rent landlord payroll payslip
 pto vacation expense expenses invoice invoices temperature heating freezing aircon thermostat wifi
 vpn password passwords fire warden wardens aid ship shipping parcel parcels box boxes courier
-move moving train trains railway flight flights hotel travel boston sales deal deals lead leads
-quota crm merch swag tshirts shirts hoodie mug mugs cake birthday gym yoga fridge microwave
+move moving railway flight flights hotel travel boston sales
+quota merch swag tshirts shirts hoodie mug mugs cake birthday gym yoga fridge microwave
 toilet bathroom elevator lift door keys key locker umbrella weather rain snow
 """.split())
 
@@ -105,7 +108,7 @@ predict predicts predicting prediction predictions classifier classification reg
 retraining notebook notebooks experiment experiments annotation annotations annotate annotator
 annotators airflow kafka spark sql hadoop mlops llm llms neural accuracy precision recall embedding
 embeddings scientist scientists engineer engineers analyst analysts labeler labelers labelling labeling
-recsys recommender recommendations churn fraud forecast forecasting a b ab pytorch tensorflow
+recsys recommender recommendations churn fraud tagging annotating labelled labeled forecast forecasting a b ab pytorch tensorflow
 jupyter feature features model models modeling modelling pipeline pipelines
 """.split())
 

@@ -35,13 +35,13 @@ def small_talk(text: str) -> str | None:
     """The kind of small talk `text` is, or None if it asks something.
 
     Decided on the words alone: the first kind whose vocabulary, with fillers, covers the whole
-    message. Empty text is help: someone who sends nothing wants to know what to do.
+    message. Text with no words at all is not small talk: it gets the usual "ask me about…".
     """
     words = normalise(_EMOJI_CODE.sub(" ", text.casefold())).split()
     if len(words) > 8:
         return None
-    if not words:
-        return HELP
+    if not words or all(w in _FILLER for w in words):
+        return None
     kinds = (
         (GREETING, _GREETING),
         (HELP, _HELP | _GREETING),

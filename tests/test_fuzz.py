@@ -19,7 +19,7 @@ QUESTIONS = st.one_of(st.text(max_size=300), st.lists(PHRASES, max_size=12).map(
 def test_any_question_gets_a_well_formed_answer(answerer, question):
     answer = answerer.ask(question)
     data = json.loads(json.dumps(answer.to_json()))
-    assert data["answered"] == (data["kind"] is not None)
+    assert data["answered"] == (data["kind"] not in (None, "smalltalk"))
     assert 0 <= data["score"] <= 100
     assert data["text"]
     if data["answered"]:
