@@ -31,6 +31,7 @@ TEXT_FLOOR = 0.2
 CONTEXT_WEIGHT = 0.5
 CONTEXT_DISCOUNT = 0.9
 EXACT_BONUS = 5.0
+NAMED_ROLE_BONUS = 12.0
 SUPPORTED_FUZZY = 70.0
 SUPPORTED_MASS = 2.5
 SUGGESTION_FLOOR = 45.0
@@ -41,7 +42,7 @@ _INVOLVEMENT = re.compile(r"\b(involved|involve|involves|participate\w*|take par
                           r"stage|phase|step|steps|during|work on|works on|working on)\b")
 _OWNERSHIP = re.compile(r"\b(who|whom|whose|owns?|owner|responsible|accountable|in charge|handles?|"
                         r"takes? care|should i ask|do i ask|go to)\b")
-_ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b"
+_ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b|\b(?:skills|tools|background)\b"
                          r"|\b(?:do all day|day to day|day in the life)\b|^(?:tell me about|describe|explain)\b")
 _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|should|to look)|hir\w*|"
                           r"interview\w*|job description|tips?|advice|approach\w*|difference|"
@@ -234,7 +235,7 @@ class Matcher:
         focus = self._canonical_plain(reading.focus).split() if reading.context else whole
         mentions = self.role_mentions(whole)
         named = list(dict.fromkeys(role for _, role, _ in mentions))
-        scored = self._candidates(reading, whole, focus)
+        scored = self._candidates(reading, whole, focus, named)
         cue = contrast(reading.whole)
         comparison = None
         if len(named) >= 2 and cue:
@@ -247,9 +248,11 @@ class Matcher:
             if not about_roles:
                 stripped = self._without_roles(whole, mentions)
                 other = next((c for c in self._candidates(reading, stripped, stripped if focus is whole else
-                                                          self._without_roles(focus, self.role_mentions(focus)))
+                                                          self._without_roles(focus, self.role_mentions(focus)), [])
                               if c[1].kind not in ("role", "comparison")), None)
-            if other is None or other[0] < PROBABLY:
+            content = self._without_roles(focus, self.role_mentions(focus))
+            needed = PROBABLY if len(content) >= 2 else SURE
+            if other is None or other[0] < needed:
                 best, pair, roles = comparison
                 return Match(text, best, pair, roles, confidence="sure" if best.score >= SURE else "probably",
                              subject=True)
@@ -275,7 +278,8 @@ class Matcher:
             roles = self.kb.comparisons[best.id].roles
         return Match(text, best, rest, roles, confidence=confidence, subject=bool(whole))
 
-    def _candidates(self, reading: Reading, whole: list[str], focus: list[str]) -> list[tuple[float, Candidate]]:
+    def _candidates(self, reading: Reading, whole: list[str], focus: list[str],
+                    named: list[str]) -> list[tuple[float, Candidate]]:
         """Every entry with any evidence, best first: fuzzy keys and entry text, combined."""
         compare = bool(_COMPARISON_CUE.search(reading.whole))
         fuzzy = self._score(" ".join(focus), self.all, compare=compare)
@@ -297,6 +301,8 @@ class Matcher:
                 score += INTENT_BONUS
             if number == exact:
                 score += EXACT_BONUS
+            if entry.kind == "role" and entry.id in named and "role" in intents:
+                score += NAMED_ROLE_BONUS
             if score < SURE and not self._supported(number, fuzzy.get(number, 0.0), weights):
                 score = min(score, PROBABLY - 1.0)
             ranked.append((score, entry))

@@ -74,7 +74,8 @@ def job_titles(plain: str) -> list[tuple[str, str]]:
 
 
 _STRONG_CONTRAST = re.compile(
-    r"\b(?:vs|versus|differen\w*|differ|differs|diff|compar\w*|same|similar\w*|distinguish\w*|apart|"
+    r"\b(?:vs|versus|difference|differences|differ|differs|diff|different (?:from|than|to)|how different|"
+    r"s different|compar\w*|same|similar\w*|distinguish\w*|apart|"
     r"mix\w* (?:them |these |those |the two |it )?up|confus\w*|overlap\w*|interchangeabl\w*|swap\w*)\b")
 _WEAK_CONTRAST = re.compile(r"\b(?:or|like|just|basically|between|and|v)\b")
 
