@@ -134,8 +134,13 @@ class Answerer:
         text = question if isinstance(question, str) else str(question)
         entry = self.kb.get(*previous) if previous else None
         shape = follow_up_shape(text)
-        if entry is None or shape is None:
+        if shape is None:
             return self.ask(text)
+        if entry is None:
+            own = self.matcher.match(text)
+            if shape == "elliptical" or (own.best and own.best.kind == "responsibility"):
+                return self.answer(own)
+            return self._unknown(replace(own, best=None, confidence=None), ())
         if shape == "elliptical":
             rest = _ELLIPSIS.sub("", normalise(text)).strip()
             match = self.matcher.match(f"{rest} {entry.title}")

@@ -31,6 +31,8 @@ TEXT_FLOOR = 0.2
 CONTEXT_WEIGHT = 0.5
 CONTEXT_DISCOUNT = 0.9
 EXACT_BONUS = 5.0
+TASK_MASS = 2.5
+"""Words besides the roles a message names, in idf: enough to be asking about a task instead."""
 NAMED_ROLE_BONUS = 12.0
 SUPPORTED_FUZZY = 70.0
 SUPPORTED_MASS = 2.5
@@ -141,6 +143,10 @@ class Matcher:
         self._idf_unknown = math.log(1 + total)
         self.documents = _Documents(entries)
         self._role_spans = self._build_role_spans()
+        role_names = [(normalise(p), n) for n, e in enumerate(entries) if e.kind == "role"
+                      for p in (e.title, *e.aliases)]
+        self._role_names = [name for name, _ in role_names]
+        self._role_name_entry = [n for _, n in role_names]
         self._stopword_list = sorted(STOPWORDS)
         self._spelling_list = sorted(self._spelling)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
@@ -242,28 +248,28 @@ class Matcher:
             comparison = self._pair(named[0], named[1])
         elif cue:
             comparison = self._comparison(reading.whole)
+        exact = self.all.exact.get(" ".join(focus))
+        if exact is not None and self.entries[exact].kind != "comparison":
+            comparison = None  # the message is an entry's own name, which happens to name two roles
         if comparison is not None:
             about_roles = cue == "strong" and not _ASKS_OWNER.search(reading.whole)
-            other = None
-            if not about_roles:
-                stripped = self._without_roles(whole, mentions)
-                other = next((c for c in self._candidates(reading, stripped, stripped if focus is whole else
-                                                          self._without_roles(focus, self.role_mentions(focus)), [])
-                              if c[1].kind not in ("role", "comparison")), None)
-            content = self._without_roles(focus, self.role_mentions(focus))
-            needed = PROBABLY if len(content) >= 2 else SURE
+            other = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
+            content = set(self._without_roles(whole, mentions))
+            mass = sum(self.documents.idf.get(t, 0.0) for t in content)
+            needed = PROBABLY if mass >= TASK_MASS else float("inf")
             if other is None or other[0] < needed:
                 best, pair, roles = comparison
                 return Match(text, best, pair, roles, confidence="sure" if best.score >= SURE else "probably",
                              subject=True)
             scored = [other, *(c for c in scored if c[1] is not other[1])]
         unknown = self._unknown_role(reading, named)
+        if len(named) == 1 and not unknown and (not scored or scored[0][1].kind != "role"):
+            scored = self._prefer_named_role(reading, whole, focus, mentions, named[0], scored)
         candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored]
         top = candidates[0] if candidates else None
         if unknown and (top is None or top.score < SURE or _ROLE_SHAPE.search(reading.focus)
                         or _WHO_IS.search(reading.focus) or top.kind == "role"):
-            rest = tuple(c for c in candidates if c.kind == "role")[:3]
-            return Match(text, None, rest or tuple(candidates[:3]), unknown_role=unknown, subject=True)
+            return Match(text, None, self.closest_roles(unknown), unknown_role=unknown, subject=True)
         if top is not None and not named and everyday_sense(reading.whole):
             return Match(text, None, tuple(candidates[:3]), subject=True)
         confidence = None
@@ -331,6 +337,35 @@ class Matcher:
             else:
                 i += 1
         return found
+
+    def closest_roles(self, title: str, limit: int = 3) -> tuple[Candidate, ...]:
+        """Roles whose names look most like a job title the knowledge base does not have."""
+        hits = process.extract(normalise(title), self._role_names, scorer=fuzz.WRatio, limit=limit * 4)
+        found: dict[str, Candidate] = {}
+        for _, score, position in hits:
+            entry = self.entries[self._role_name_entry[position]]
+            if entry.id not in found and len(found) < limit:
+                found[entry.id] = Candidate(entry.kind, entry.id, entry.title, round(score, 1))
+        return tuple(found.values())
+
+    def _task_without_roles(self, reading: Reading, whole: list[str], focus: list[str],
+                            mentions: list[tuple[int, str, int]]) -> tuple[float, object] | None:
+        """The best task or topic the message asks about once the roles it names are set aside."""
+        stripped = self._without_roles(whole, mentions)
+        stripped_focus = stripped if focus is whole else self._without_roles(focus, self.role_mentions(focus))
+        return next((c for c in self._candidates(reading, stripped, stripped_focus, [])
+                     if c[1].kind not in ("role", "comparison")), None)
+
+    def _prefer_named_role(self, reading: Reading, whole: list[str], focus: list[str],
+                           mentions: list[tuple[int, str, int]], role_id: str,
+                           scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
+        """A message that names one role and asks nothing else of substance is about that role."""
+        task = self._task_without_roles(reading, whole, focus, mentions)
+        if task is not None and task[0] >= PROBABLY:
+            return scored
+        role = next(e for e in self.entries if e.kind == "role" and e.id == role_id)
+        score = max([SURE] + [sc for sc, e in scored if e is role])
+        return [(score, role), *((sc, e) for sc, e in scored if e is not role)]
 
     @staticmethod
     def _without_roles(tokens: list[str], mentions: list[tuple[int, str, int]]) -> list[str]:

@@ -92,15 +92,25 @@ def contrast(plain: str) -> str | None:
 # --- words that put a domain word in another sense ------------------------------------------------
 
 _EVERYDAY = frozenset("""
-office offices kitchen fridge coffee tea lunch lunches snack snacks leftovers leftover catering caterer
-sink plumbing plumber leak leaking leaks plant plants chair chairs desk desks furniture lobby
-christmas xmas holiday holidays party parties offsite agenda banner banners booth trade fair
-laptop laptops printer printers badge badges parking car cars lease rent landlord payroll payslip
-pto vacation expense expenses invoice invoices temperature heating freezing aircon thermostat wifi
-vpn password passwords fire warden wardens aid ship shipping parcel parcels box boxes courier
-move moving railway flight flights hotel travel boston sales
-quota merch swag tshirts shirts hoodie mug mugs cake birthday gym yoga fridge microwave
-toilet bathroom elevator lift door keys key locker umbrella weather rain snow
+office offices kitchen fridge freezer microwave dishwasher coffee espresso tea kettle cooler lunch
+lunches breakfast dinner snack snacks pizza cake food catering caterer leftovers cafeteria canteen
+sink toilet toilets bathroom restroom plumbing plumber leak leaking heating aircon thermostat
+temperature freezing lightbulb bulb windows elevator stairs desk desks chair chairs furniture
+whiteboard projector plant plants garden cleaning cleaner cleaners trash bin recycling parking car
+cars bike bikes locker lockers keys badge badges keycard reception receptionist mailroom postal
+parcel parcels courier shipping ship ships boxes box move moving relocation landlord lease rent
+payroll payslip paycheck payday pension pto vacation holiday holidays sick maternity paternity
+expense expenses reimbursement invoice invoices receipt receipts procurement nda lawyer tax taxes
+visa passport party parties christmas xmas halloween birthday birthdays offsite retreat agenda
+drinks beer bbq picnic trivia quiz football soccer gym yoga fitness marathon charity volunteer
+volunteering raffle gift gifts swag merch tshirt tshirts hoodie mug mugs stickers banner banners
+booth fair expo photo photos photographer shoot fashion catwalk laptop laptops printer printers
+printing scanner keyboard mouse headset headphones webcam wifi vpn password passwords outlook zoom
+phone phones sim charger cable cables adapter dongle flight flights hotel hotels travel trip trips
+railway taxi uber airport boston london paris berlin sales salespeople quota prospect prospects
+newsletter brochure flyer flyers billboard weather rain raining snow sunny umbrella traffic commute
+kids school dog dogs cat pets baby wedding movie movies music song recipe restaurant bar
+vehicle tyre tyres tires garage mechanic warden wardens fire aid first aider aiders
 """.split())
 
 _MACHINE_LEARNING = frozenset("""

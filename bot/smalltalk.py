@@ -7,6 +7,7 @@ model deployment?" is still a question. Small talk is never stored as an unanswe
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from bot.text import normalise
 
@@ -19,12 +20,14 @@ greetings there good day all folks team everyone bot mlrole
 _THANKS = frozenset("""
 thanks thank thx thnx tx ty tysm ta cheers appreciate appreciated much lot lots very so you u
 great awesome cool nice perfect brilliant helpful amazing excellent love it that this bot mlrole
-good job works worked bot ok okay k kk got gotcha sure np noted
+good job works worked bot mate buddy bud friend dude man legend rock rocks star hero neat
+sweet wonderful fantastic superb handy useful bunch million tons one again ok okay k kk got gotcha sure np noted
 """.split())
 _BYE = frozenset("bye goodbye cya later see ya night gn ttyl".split())
 _HELP = frozenset("""
-help what can you do how does this work are there alive awake online use i me start
-commands options menu anything who are u you
+help what whats can you do how does this work are there alive awake online use i me start
+commands options menu anything who are u you is this made built human real robot testing test
+anyone home here hello doing going up today
 """.split())
 _FILLER = frozenset("oh ah um hmm pls please just again the a and or you lol haha yes yep no nope".split())
 
@@ -37,7 +40,11 @@ def small_talk(text: str) -> str | None:
     Decided on the words alone: the first kind whose vocabulary, with fillers, covers the whole
     message. Text with no words at all is not small talk: it gets the usual "ask me about…".
     """
-    words = normalise(_EMOJI_CODE.sub(" ", text.casefold())).split()
+    without_codes = _EMOJI_CODE.sub(" ", text.casefold())
+    words = normalise(without_codes).split()
+    if not words and (_is_reaction(without_codes) or (_EMOJI_CODE.search(text.casefold())
+                                                       and not without_codes.strip())) and len(text) <= 40:
+        return THANKS
     if len(words) > 8:
         return None
     if not words or all(w in _FILLER for w in words):
@@ -50,13 +57,20 @@ def small_talk(text: str) -> str | None:
     )
     for kind, vocabulary in kinds:
         if all(w in vocabulary or w in _FILLER for w in words):
-            if kind == HELP and not (set(words) & {"help", "what", "how", "there", "alive", "awake",
-                                                   "online", "commands", "options", "menu", "who"}):
+            if kind == HELP and not (set(words) & {"help", "what", "whats", "how", "there", "alive", "awake",
+                                                   "online", "commands", "options", "menu", "who", "testing",
+                                                   "test", "human", "robot", "home"}):
                 continue
             if kind == THANKS and set(words) <= _BYE | _GREETING | _FILLER:
                 continue
             return kind
     return None
+
+
+def _is_reaction(text: str) -> bool:
+    """Emoji and nothing else (👍, 🙏, :tada:): an acknowledgement, like a reaction."""
+    symbols = [ch for ch in text if not ch.isspace()]
+    return bool(symbols) and all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf") for ch in symbols)
 
 
 REPLIES = {
