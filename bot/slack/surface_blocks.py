@@ -32,6 +32,7 @@ T_MATRIX_UPDATED = "Updated the RACI matrix canvas in <#{channel}>: same canvas,
 T_MATRIX_FOREIGN = ("<#{channel}> already has a channel canvas that is not mlrole's matrix, so I left it "
                     "alone. Pick another channel, or remove that canvas first.")
 T_MATRIX_FAILED = {
+    "not_a_channel": "Run `/mlrole matrix` in the channel that should get the matrix (not in a direct message).",
     "not_in_channel": "I'm not in <#{channel}>: invite me with `/invite @mlrole`, then try again.",
     "channel_not_found": "I can't see <#{channel}>: invite me with `/invite @mlrole`, then try again.",
     "missing_scope": ("This install of mlrole may not write canvases yet: an admin needs to reinstall it "

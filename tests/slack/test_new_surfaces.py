@@ -216,3 +216,10 @@ async def test_help_mentions_the_new_surfaces(bot):
 
 def bot_kb(bot):
     return LiveKnowledge(FIXTURE_KB).answerer.kb
+
+
+async def test_mlrole_matrix_in_a_direct_message_asks_for_a_channel(bot):
+    await bot.command("matrix", channel="D0442US94JD")
+    [reply] = await bot.stub.wait_for("response_url")
+    assert "in the channel that should get the matrix" in reply["text"]
+    assert bot.stub.sent("conversations.canvases.create", "conversations.info") == []

@@ -15,7 +15,8 @@ from bot.slack.canvas import MatrixOutcome, publish_matrix
 from bot.slack.deps import deps_of
 
 MATRIX_WORDS = frozenset({"matrix", "raci", "raci matrix", "canvas"})
-_CONVERSATION_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
+"""Channels only: a DM has no place for a team's pinned matrix (and reading one would need im:read)."""
 log = logging.getLogger("mlrole.slack")
 
 
@@ -23,8 +24,8 @@ async def matrix_for_command(client: AsyncWebClient, context: AsyncBoltContext, 
                              respond: AsyncRespond, started: float) -> None:
     """`/mlrole matrix`: the canvas of the channel the command was typed in; the result ephemerally."""
     channel = command.get("channel_id") or ""
-    if not _CONVERSATION_ID.match(channel):
-        outcome = MatrixOutcome("failed", channel, error="channel_not_found")
+    if not _CHANNEL_ID.match(channel):
+        outcome = MatrixOutcome("failed", channel, error="not_a_channel")
     else:
         outcome = await publish_matrix(client, channel, deps_of(context).knowledge.answerer.kb)
     await respond(response_type="ephemeral", blocks=surface_blocks.matrix_blocks(outcome),
@@ -39,7 +40,7 @@ async def handle_home_pick(ack: AsyncAck, body: dict, client: AsyncWebClient, co
     action = (body.get("actions") or [{}])[0]
     channel = action.get("selected_conversation") or ""
     user_id = (body.get("user") or {}).get("id")
-    if not _CONVERSATION_ID.match(channel) or not user_id:
+    if not _CHANNEL_ID.match(channel) or not user_id:
         return
     try:
         outcome = await publish_matrix(client, channel, deps_of(context).knowledge.answerer.kb)
