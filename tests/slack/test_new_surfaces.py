@@ -45,7 +45,7 @@ async def test_opening_the_messages_tab_sets_four_prompts_from_the_knowledge_bas
     assert "thread_ts" not in call  # agent apps: a thread_ts makes Slack drop the call
     prompts = call["prompts"]
     assert 1 <= len(prompts) <= 4 and all(p["title"] and p["message"] for p in prompts)
-    kb = bot_kb(bot)
+    kb = LiveKnowledge(FIXTURE_KB).answerer.kb
     titles = [e.title.lower() for e in kb.entries()]
     assert all(any(t in p["message"].lower() for t in titles) for p in prompts)
     assert bot.stub.sent("views.publish") == []  # the Home tab is not published for the Messages tab
@@ -214,12 +214,29 @@ async def test_help_mentions_the_new_surfaces(bot):
     assert "/mlrole matrix" in text and "Who owns this?" in text and "Find the owner" in text
 
 
-def bot_kb(bot):
-    return LiveKnowledge(FIXTURE_KB).answerer.kb
-
-
 async def test_mlrole_matrix_in_a_direct_message_asks_for_a_channel(bot):
     await bot.command("matrix", channel="D0442US94JD")
     [reply] = await bot.stub.wait_for("response_url")
     assert "in the channel that should get the matrix" in reply["text"]
     assert bot.stub.sent("conversations.canvases.create", "conversations.info") == []
+
+
+async def test_a_canvas_created_meanwhile_is_updated_not_duplicated(bot, knowledge):
+    """Two runs at once (or two replicas): the second create fails as Slack's does, and updates instead."""
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.slack.canvas import publish_matrix
+
+    stub, kb = bot.stub, knowledge.answerer.kb
+    client = AsyncWebClient(token="xoxb-test-token", base_url=stub.api_url)
+    real_handle = stub.newer.handle
+
+    def create_meanwhile(method, params):
+        if method == "conversations.canvases.create" and "CRANDOM" not in stub.newer.channel_canvas:
+            real_handle(method, params)  # the other run wins
+        return real_handle(method, params)
+
+    stub.newer.handle = create_meanwhile
+    outcome = await publish_matrix(client, "CRANDOM", kb)
+    assert outcome.status == "updated" and outcome.canvas_id == stub.newer.channel_canvas["CRANDOM"]
+    assert len(stub.newer.canvas_markdown) == 1 and len(stub.sent("canvases.edit")) == 1
