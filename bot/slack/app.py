@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger import get_bolt_logger
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -25,6 +28,21 @@ log = logging.getLogger("mlrole.slack")
 
 class SlackSettingsError(ValueError):
     """A setting the Slack app cannot run without is missing; the message names the variable."""
+
+
+class _DropTokenUnusedWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+@contextmanager
+def _without_token_warning() -> Iterator[None]:
+    bolt_log, drop = get_bolt_logger(AsyncApp), _DropTokenUnusedWarning()
+    bolt_log.addFilter(drop)
+    try:
+        yield
+    finally:
+        bolt_log.removeFilter(drop)
 
 
 def retry_handlers() -> list[Any]:
@@ -70,9 +88,11 @@ def build_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebCl
     )
     if oauth_settings is not None:
         options["oauth_settings"] = oauth_settings
-    # the token travels in `client` (bolt takes it from there and warns if given twice)
+    # the token travels in `client`; bolt also reads SLACK_BOT_TOKEN itself and then warns that it
+    # is unused, which is exactly what we want: that one message is dropped, nothing else
     options.update(kwargs)
-    app = AsyncApp(**options)
+    with _without_token_warning():
+        app = AsyncApp(**options)
     deps = Deps(settings=settings, knowledge=knowledge, store=store)
     sender = ResponseSender(retry_handlers=retry_handlers())
     app._mlrole_sender = sender  # type: ignore[attr-defined]  # closed by the server on shutdown

@@ -63,11 +63,12 @@ HELP_WORDS = frozenset({"", "help", "?", "-h", "--help"})
 
 
 async def reply_in_conversation(deps: Deps, client: Any, event: dict, context: Any, *, surface: str,
-                                thread_ts: str | None, started: float) -> None:
+                                thread_ts: str | None, started: float, status: Any = None) -> None:
     """Answer a message event (DM or mention) in its conversation: help, or the answer card.
 
     Claims `channel:ts` first, so a message that arrives both as `message` and `app_mention`
-    (or is retried to another replica) gets one reply.
+    (or is retried to another replica) gets one reply. `status` (bot.slack.agent.AgentStatus), when
+    given, shows "Looking up who owns that…" in the Messages tab while the answer is built.
     """
     channel, ts = event.get("channel"), event.get("ts")
     if not channel or not await claim(deps, f"message:{channel}:{ts}"):
@@ -80,9 +81,13 @@ async def reply_in_conversation(deps: Deps, client: Any, event: dict, context: A
                                           blocks=blocks.help_blocks(answerer), text=blocks.help_text(answerer))
             log_request(surface, None, started, help=True)
             return
+        if status is not None:
+            await status.show()
         answer = await ask(deps, question, surface=surface, user_id=event.get("user"),
                            team_id=event.get("team") or context.team_id, started=started)
         await client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks.answer_blocks(answer),
                                       text=blocks.fallback_text(answer))
+        if status is not None:
+            await status.clear()
     except Exception:
         log.exception("could not answer a message (surface=%s)", surface)

@@ -53,7 +53,10 @@ T_USAGE = (
     "• `/mlrole devops` — what a DevOps engineer does\n"
     "• `/mlrole who owns model deployment?` — who is accountable for a task\n"
     "• `/mlrole data scientist vs ml engineer` — two roles side by side\n"
-    "You can also send me a direct message, or mention me in a channel and I'll answer in a thread."
+    "• `/mlrole matrix` — the RACI matrix (who is accountable, responsible, consulted, informed) as "
+    "this channel's canvas\n"
+    "You can also send me a direct message, or mention me in a channel and I'll answer in a thread. "
+    "On any message, *⋯ → Who owns this?* asks me about it; in Workflow Builder, use the *Find the owner* step."
 )
 T_ROLES = "*The roles in our ML team*"
 T_DID_YOU_MEAN = "*Did you mean…?*"
@@ -294,11 +297,13 @@ def welcome_blocks(answerer: Any, user_id: str, channel_id: str) -> list[dict[st
     return _fit(body, tail, MAX_MESSAGE_BLOCKS)
 
 
-def home_view(answerer: Any) -> dict[str, Any]:
-    """App Home: a directory of roles (with a details button each) and who owns each task."""
+def home_view(answerer: Any, extra: Sequence[Block] = ()) -> dict[str, Any]:
+    """App Home: a directory of roles (with a details button each) and who owns each task.
+
+    `extra` blocks (other surfaces' entry points) go under the intro."""
     kb = answerer.kb
     body: list[Block] = [HeaderBlock(text=_plain(T_HOME_TITLE, MAX_HEADER_TEXT)), _context(T_HOME_INTRO),
-                         DividerBlock()]
+                         *extra, DividerBlock()]
     roles = list(kb.roles.values())
     owners: list[Block] = [DividerBlock(), HeaderBlock(text=_plain(T_HOME_OWNERS, MAX_HEADER_TEXT))]
     by_stage: dict[str, list[str]] = {}

@@ -23,12 +23,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.settings import Settings
+from bot.slack.scopes import BOT_SCOPES
 from bot.storage.sql import create_schema, normalise_url
 
 log = logging.getLogger(__name__)
 
-SCOPES = ("commands", "app_mentions:read", "chat:write", "im:history", "im:read", "im:write",
-          "users:read", "channels:read", "groups:read")
+SCOPES = BOT_SCOPES
 STATE_EXPIRATION_SECONDS = 600
 
 

@@ -21,6 +21,7 @@ from bot.live import LiveKnowledge
 from bot.settings import Settings
 from bot.slack.server import create_web_app
 from bot.storage import MemoryStore
+from tests.slack.stub_methods import NewerMethods
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "knowledge"
 SECRET = "test-signing-secret"
@@ -46,6 +47,8 @@ class SlackStub:
         self.socket_connections = 0
         self.socket_disconnects = 0
         self.app_tokens: list[str] = []  # the bearer token of every apps.connections.open call
+        self.newer = NewerMethods()  # canvases, agent prompts/status, workflow step completion
+        self.tokens: list[tuple[str, str]] = []  # (method, bearer token) of every Web API call
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self.api)
         self.app.router.add_post("/response/{token}", self.handle_response)
@@ -87,6 +90,7 @@ class SlackStub:
         if status:
             return web.json_response({"ok": False, "error": "fatal_error"}, status=status)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        self.tokens.append((method, token))
         if token.endswith("-revoked"):  # any token ending so is refused, as Slack refuses a bad one
             return web.json_response({"ok": False, "error": "invalid_auth"})
         body: dict[str, Any] = {"ok": True}
@@ -100,9 +104,11 @@ class SlackStub:
             body["user"] = {"id": user, "name": user.lower(), "is_bot": user.startswith("UBOTX")}
         elif method == "conversations.info":
             ch = str(params.get("channel"))
-            body["channel"] = {"id": ch, "name": CHANNEL_NAMES.get(ch, "general")}
+            body["channel"] = {"id": ch, "name": CHANNEL_NAMES.get(ch, "general"), **self.newer.channel_properties(ch)}
         elif method == "views.publish":
             body["view"] = {"id": "V1", **(params.get("view") if isinstance(params.get("view"), dict) else {})}
+        elif method in NewerMethods.METHODS:
+            body = self.newer.handle(method, params)
         elif method == "apps.connections.open":
             self.app_tokens.append(request.headers.get("Authorization", "").removeprefix("Bearer "))
             body["url"] = self.socket_url

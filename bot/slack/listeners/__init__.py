@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import actions, commands, home, mentions, messages, onboarding
+from bot.slack.listeners import (actions, agent, commands, home, matrix, mentions, messages, onboarding,
+                                 shortcut, workflow)
 
-SURFACES = (commands, messages, mentions, onboarding, home, actions)
+# `agent` (Messages tab) before `home`: bolt runs the first listener that matches app_home_opened
+SURFACES = (commands, messages, mentions, onboarding, agent, home, actions, shortcut, workflow, matrix)
 
 
 def register_all(app: AsyncApp) -> None:

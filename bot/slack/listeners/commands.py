@@ -6,16 +6,19 @@ import logging
 import time
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import blocks
 from bot.slack.ask import HELP_WORDS, ask, log_request, question_from
 from bot.slack.deps import deps_of
+from bot.slack.listeners.matrix import MATRIX_WORDS, matrix_for_command
 
 COMMAND = "/mlrole"
 log = logging.getLogger("mlrole.slack")
 
 
-async def handle_command(ack: AsyncAck, command: dict, respond: AsyncRespond, context: AsyncBoltContext) -> None:
+async def handle_command(ack: AsyncAck, command: dict, respond: AsyncRespond, context: AsyncBoltContext,
+                         client: AsyncWebClient) -> None:
     started = time.perf_counter()
     await ack()  # within Slack's 3 seconds, before any work
     deps = deps_of(context)
@@ -26,6 +29,9 @@ async def handle_command(ack: AsyncAck, command: dict, respond: AsyncRespond, co
             await respond(response_type="ephemeral", blocks=blocks.help_blocks(answerer),
                           text=blocks.help_text(answerer))
             log_request("command", None, started, help=True)
+            return
+        if question.lower() in MATRIX_WORDS:
+            await matrix_for_command(client, context, command, respond, started)
             return
         answer = await ask(deps, question, surface="command", user_id=command.get("user_id"),
                            team_id=command.get("team_id") or context.team_id, started=started)

@@ -8,7 +8,7 @@ import time
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack import blocks
+from bot.slack import blocks, surface_blocks
 from bot.slack.ask import log_request
 from bot.slack.deps import deps_of
 
@@ -21,7 +21,8 @@ async def handle_home_opened(event: dict, client: AsyncWebClient, context: Async
         return
     deps = deps_of(context)
     try:
-        await client.views_publish(user_id=event["user"], view=blocks.home_view(deps.knowledge.answerer))
+        await client.views_publish(user_id=event["user"], view=blocks.home_view(deps.knowledge.answerer,
+                                                                           extra=surface_blocks.home_surface_blocks()))
         log_request("home", None, started, user=event["user"])
     except Exception:
         log.exception("could not publish the App Home")
