@@ -248,7 +248,7 @@ class Matcher:
             comparison = self._pair(named[0], named[1])
         elif cue:
             comparison = self._comparison(reading.whole)
-        exact = self.all.exact.get(" ".join(focus))
+        exact = self.all.exact.get(" ".join(whole))
         if exact is not None and self.entries[exact].kind != "comparison":
             comparison = None  # the message is an entry's own name, which happens to name two roles
         if comparison is not None:
@@ -307,6 +307,8 @@ class Matcher:
                 score += INTENT_BONUS
             if number == exact:
                 score += EXACT_BONUS
+            if entry.kind == "stage" and "owner" in intents and "stage" not in intents:
+                score -= INTENT_BONUS
             if entry.kind == "role" and entry.id in named and "role" in intents:
                 score += NAMED_ROLE_BONUS
             if score < SURE and not self._supported(number, fuzzy.get(number, 0.0), weights):
@@ -361,7 +363,8 @@ class Matcher:
                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """A message that names one role and asks nothing else of substance is about that role."""
         task = self._task_without_roles(reading, whole, focus, mentions)
-        if task is not None and task[0] >= PROBABLY:
+        needed = SURE + INTENT_BONUS if _ROLE_SHAPE.search(reading.focus) else PROBABLY
+        if task is not None and task[0] >= needed:
             return scored
         role = next(e for e in self.entries if e.kind == "role" and e.id == role_id)
         score = max([SURE] + [sc for sc, e in scored if e is role])

@@ -1,7 +1,7 @@
 """Starter questions drawn from the knowledge base, e.g. the Messages tab's suggested prompts.
 
-Core, not Slack. Each prompt is built from a real entry (its own example question when it has
-one), so every suggestion is one the bot can answer.
+Core, not Slack. Each prompt is built from a real entry's own title, so every suggestion is one
+the bot answers with that entry.
 """
 
 from __future__ import annotations
@@ -26,11 +26,6 @@ def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def _example(entry: Any) -> str | None:
-    examples = getattr(entry, "examples", ()) or ()
-    return examples[0] if examples else None
-
-
 def _in_sentence(title: str) -> str:
     """"Model deployment" → "model deployment"; acronyms ("ML roadmap", "A/B testing") stay."""
     if len(title) > 1 and (title[1].isupper() or not title[1].isalpha()):
@@ -40,18 +35,18 @@ def _in_sentence(title: str) -> str:
 
 def _ownership(resp: Any) -> Prompt:
     label = f"Who owns {_in_sentence(resp.title)}?"
-    return Prompt(label[:MAX_TITLE], _example(resp) or label)
+    return Prompt(label[:MAX_TITLE], label)
 
 
 def _role(role: Any) -> Prompt:
-    question = _example(role) or f"What does {_article(role.title)} {role.title} do?"
-    return Prompt(f"What does {_article(role.title)} {role.title} do?"[:MAX_TITLE], question)
+    question = f"What does {_article(role.title)} {role.title} do?"
+    return Prompt(question[:MAX_TITLE], question)
 
 
 def _comparison(comp: Any, kb: KnowledgeBase) -> Prompt:
     first, second = (kb.roles[r].title if r in kb.roles else r for r in comp.roles)
-    question = _example(comp) or f"{first} vs {second}"
-    return Prompt(f"{first} vs {second}"[:MAX_TITLE], question)
+    question = f"{first} vs {second}"
+    return Prompt(question[:MAX_TITLE], question)
 
 
 def _pick(items: Sequence[Any], seed: int, offset: int = 0) -> Any | None:

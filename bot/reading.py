@@ -75,7 +75,7 @@ def job_titles(plain: str) -> list[tuple[str, str]]:
 
 _STRONG_CONTRAST = re.compile(
     r"\b(?:vs|versus|difference|differences|differ|differs|diff|different (?:from|than|to)|how different|"
-    r"s different|compar\w*|same|similar\w*|distinguish\w*|apart|"
+    r"s different|compar\w*|same|similar\w*|distinguish\w*|apart|separates?|"
     r"mix\w* (?:them |these |those |the two |it )?up|confus\w*|overlap\w*|interchangeabl\w*|swap\w*)\b")
 _WEAK_CONTRAST = re.compile(r"\b(?:or|like|just|basically|between|and|v)\b")
 
@@ -98,7 +98,7 @@ sink toilet toilets bathroom restroom plumbing plumber leak leaking heating airc
 temperature freezing lightbulb bulb windows elevator stairs desk desks chair chairs furniture
 whiteboard projector plant plants garden cleaning cleaner cleaners trash bin recycling parking car
 cars bike bikes locker lockers keys badge badges keycard reception receptionist mailroom postal
-parcel parcels courier shipping ship ships boxes box move moving relocation landlord lease rent
+parcel parcels courier boxes box move moving relocation landlord lease rent
 payroll payslip paycheck payday pension pto vacation holiday holidays sick maternity paternity
 expense expenses reimbursement invoice invoices receipt receipts procurement nda lawyer tax taxes
 visa passport party parties christmas xmas halloween birthday birthdays offsite retreat agenda
