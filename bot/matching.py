@@ -263,7 +263,7 @@ class Matcher:
                              subject=True)
             scored = [other, *(c for c in scored if c[1] is not other[1])]
         unknown = self._unknown_role(reading, named)
-        if len(named) == 1 and not unknown and (not scored or scored[0][1].kind != "role"):
+        if len(named) == 1 and not unknown and (not scored or scored[0][1].id != named[0]):
             scored = self._prefer_named_role(reading, whole, focus, mentions, named[0], scored)
         candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored]
         top = candidates[0] if candidates else None
@@ -363,9 +363,14 @@ class Matcher:
                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """A message that names one role and asks nothing else of substance is about that role."""
         task = self._task_without_roles(reading, whole, focus, mentions)
-        needed = SURE + INTENT_BONUS if _ROLE_SHAPE.search(reading.focus) else PROBABLY
+        if _ROLE_SHAPE.search(reading.focus):
+            needed = SURE + INTENT_BONUS
+        elif _ASKS_OWNER.search(reading.focus):
+            needed = PROBABLY
+        else:
+            needed = SURE
         if task is not None and task[0] >= needed:
-            return scored
+            return [task, *((sc, e) for sc, e in scored if e is not task[1])] if scored[0][1].kind == "role" else scored
         role = next(e for e in self.entries if e.kind == "role" and e.id == role_id)
         score = max([SURE] + [sc for sc, e in scored if e is role])
         return [(score, role), *((sc, e) for sc, e in scored if e is not role)]
