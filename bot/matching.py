@@ -176,7 +176,9 @@ class Matcher:
         if len(raw) < 6:
             return token
         hit = process.extractOne(raw, self._spelling_list, scorer=fuzz.ratio, score_cutoff=84)
-        return self._spelling[hit[0]] if hit else token
+        if not hit or hit[0].startswith(token) or raw.startswith(stem(hit[0])):
+            return token  # another form of the same word ("breaks", "breakers") is not a typo
+        return self._spelling[hit[0]]
 
     # -- scoring ------------------------------------------------------------------------------
 

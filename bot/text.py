@@ -61,6 +61,7 @@ _PHRASES = [
     (re.compile(r"\ba\s*/\s*b\b"), "ab"),
     (re.compile(r"\bc\s*\+\+"), "cpp"),
     (re.compile(r"['’`]s\b"), ""),
+    (re.compile(r"\b(de|ds|da|pm|sme|sre|mle|swe|qa)s\b"), r"\1"),
     (re.compile(r"([a-z]{3,})is(ation|ations|e|es|ed|ing)\b"), r"\1iz\2"),
     (re.compile(r"([a-z]{3,})(l)l(ing|er|ers|ed)\b"), r"\1\2\3"),
 ]
