@@ -35,6 +35,7 @@ TASK_MASS = 2.5
 """Words besides the roles a message names, in idf: enough to be asking about a task instead."""
 NAMED_ROLE_BONUS = 12.0
 SUPPORTED_FUZZY = 70.0
+SUPPORT_CHECKS = 6
 SUPPORTED_MASS = 2.5
 SUGGESTION_FLOOR = 45.0
 INTENT_BONUS = 8.0
@@ -313,11 +314,13 @@ class Matcher:
                 score -= INTENT_BONUS
             if entry.kind == "role" and entry.id in named and "role" in intents:
                 score += NAMED_ROLE_BONUS
+            ranked.append((score, number, entry))
+        ranked.sort(key=lambda item: -item[0])
+        for position, (score, number, entry) in enumerate(ranked[:SUPPORT_CHECKS]):
             if score < SURE and not self._supported(number, fuzzy.get(number, 0.0), weights):
-                score = min(score, PROBABLY - 1.0)
-            ranked.append((score, entry))
-        ranked.sort(key=lambda pair: (-pair[0], _KIND_ORDER[pair[1].kind], pair[1].id))
-        return ranked
+                ranked[position] = (min(score, PROBABLY - 1.0), number, entry)
+        ranked.sort(key=lambda item: (-item[0], _KIND_ORDER[item[2].kind], item[2].id))
+        return [(score, entry) for score, _, entry in ranked]
 
     def _supported(self, number: int, fuzzy: float, weights: dict[str, float]) -> bool:
         """A guess needs more than one shared word: a fuzzy hit on a name, or two words of its text."""

@@ -33,6 +33,14 @@ class _LineLoader(yaml.SafeLoader):
         self.duplicate_keys: list[tuple[int, str]] = []
 
 
+class _FastLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml, when PyYAML has it
+    """The same loader on the C parser: loading the knowledge base is most of `mlrole ask`'s start-up."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[int, str]] = []
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
     data = LineDict()
     data.line = node.start_mark.line + 1
@@ -60,8 +68,9 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode):
     data.extend(loader.construct_object(item, deep=True) for item in node.value)
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+for _loader in (_LineLoader, _FastLineLoader):
+    _loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+    _loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
 class YamlSyntaxError(Exception):
@@ -72,7 +81,18 @@ class YamlSyntaxError(Exception):
 
 
 def load_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
-    """Parse one document; return it with (line, key) pairs of keys given twice in a mapping."""
+    """Parse one document; return it with (line, key) pairs of keys given twice in a mapping.
+
+    The C parser reads; when it fails, the Python parser reads again, because its error marks
+    point at the line a person has to fix.
+    """
+    fast = _FastLineLoader(text)
+    try:
+        return fast.get_single_data(), fast.duplicate_keys
+    except yaml.YAMLError:
+        pass
+    finally:
+        fast.dispose()
     loader = _LineLoader(text)
     try:
         return loader.get_single_data(), loader.duplicate_keys
