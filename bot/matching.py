@@ -50,18 +50,12 @@ _ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b
 _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|should|to look)|hir\w*|"
                           r"interview\w*|job description|tips?|advice|approach\w*|difference|"
                           r"together|collaborat\w*|switch\w*|transition\w*|career|lifecycle|life cycle|"
-                          r"stages|steps|phases)\b")
+                          r"stages|steps|phases|candidates?|screen\w*|recruit\w*|req|posting|job ad|"
+                          r"jump|pivot\w*|move (?:from|into|to)|moving (?:from|into|to)|trade ?offs?|pros and cons|"
+                          r"report to|reporting line\w*|org chart|re ?org\w*|structure\w*|set ?up)\b")
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
 _COMPARISON_CUE = re.compile(r"\b(vs|v|versus|compar\w*|dif+e?re?\w*|or|against|same|separates?|"
                              r"distinguish\w*|apart)\b")
-_COMPARISON = [
-    re.compile(r"\bdif+e?ren\w* between (?P<a>.+?) (?:and|&|vs|versus|or) (?P<b>.+)"),
-    re.compile(r"\bcompar\w* (?P<a>.+?) (?:and|with|to|vs|versus|against) (?P<b>.+)"),
-    re.compile(r"\b(?:separates?|distinguish\w*|tells? apart) (?P<a>.+?) (?:from|and) (?P<b>.+)"),
-    re.compile(r"(?P<a>.+?) (?:the )?same (?:thing |job |role )?as (?P<b>.+)"),
-    re.compile(r"(?P<a>.+?) (?:vs|v|versus|compared to|compared with|or|against|different from|"
-               r"differ from|differs from|different than) (?P<b>.+)"),
-]
 
 
 @dataclass(frozen=True)
@@ -247,10 +241,8 @@ class Matcher:
         scored = self._candidates(reading, whole, focus, named)
         cue = contrast(reading.whole)
         comparison = None
-        if len(named) >= 2 and cue:
+        if len(named) >= 2 and cue and (cue != "and" or not self._without_roles(whole, mentions)):
             comparison = self._pair(named[0], named[1])
-        elif cue:
-            comparison = self._comparison(reading.whole)
         exact = self.all.exact.get(" ".join(whole))
         if exact is not None and self.entries[exact].kind != "comparison":
             comparison = None  # the message is an entry's own name, which happens to name two roles
@@ -312,7 +304,7 @@ class Matcher:
                 score += EXACT_BONUS
             if entry.kind == "stage" and "owner" in intents and "stage" not in intents:
                 score -= INTENT_BONUS
-            if entry.kind == "role" and entry.id in named and "role" in intents:
+            if entry.kind == "role" and entry.id in named and "role" in intents and "topic" not in intents:
                 score += NAMED_ROLE_BONUS
             ranked.append((score, number, entry))
         ranked.sort(key=lambda item: -item[0])
@@ -368,7 +360,9 @@ class Matcher:
                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """A message that names one role and asks nothing else of substance is about that role."""
         task = self._task_without_roles(reading, whole, focus, mentions)
-        if _ROLE_SHAPE.search(reading.focus):
+        if _TOPIC_SHAPE.search(reading.focus) and task is not None and task[1].kind in ("topic", "stage"):
+            needed = PROBABLY
+        elif _ROLE_SHAPE.search(reading.focus):
             needed = SURE + INTENT_BONUS
         elif _ASKS_OWNER.search(reading.focus):
             needed = PROBABLY
@@ -402,49 +396,24 @@ class Matcher:
         return best, pair, (first_id, second_id)
 
     def _unknown_role(self, reading: Reading, named: list[str]) -> str | None:
-        """A job title the message asks about that no role in the knowledge base answers to."""
+        """A job title the message asks about that no role in the knowledge base answers to.
+
+        A title is known when one role name covers all of it: "ML researcher" is a role, "UX
+        researcher" is not, although both end in a word that names one.
+        """
         for short, long in job_titles(reading.focus) or job_titles(reading.whole):
-            forms = {short, long}
-            if not any(self.role_mentions(self._canonical_plain(f).split()) or
-                       self.role_mentions(key_from_plain(f).split()) for f in forms):
+            if not any(self._names_a_role(tokens) for form in {short, long}
+                       for tokens in (self._canonical_plain(form).split(), key_from_plain(form).split())):
                 return short
         return None
+
+    def _names_a_role(self, tokens: list[str]) -> bool:
+        return any(size == len(tokens) for _, _, size in self.role_mentions(tokens))
 
     def _intents(self, plain: str) -> frozenset[str]:
         """Every question shape the text has; an entry of a matching kind gets a bonus."""
         found = {name for name, pattern in _SHAPES if pattern.search(plain)}
         return frozenset(found or {"lookup"})
-
-    def best_role(self, plain: str) -> Candidate | None:
-        scores = self._score(self._canonical_plain(plain), self.roles, whole_keys=True)
-        if not scores:
-            return None
-        number, score = max(scores.items(), key=lambda kv: kv[1])
-        entry = self.entries[number]
-        return Candidate(entry.kind, entry.id, entry.title, round(score, 1))
-
-    def _comparison(self, plain: str):
-        """(best, the two roles as candidates, their ids), or None."""
-        if not _COMPARISON_CUE.search(plain):
-            return None
-        for pattern in _COMPARISON:
-            found = pattern.search(plain)
-            if not found:
-                continue
-            first, second = self.best_role(found["a"]), self.best_role(found["b"])
-            if not first or not second or first.id == second.id:
-                continue
-            score = min(first.score, second.score)
-            if score < THRESHOLD:
-                continue
-            stored = self.kb.comparison_for(first.id, second.id)
-            if stored:
-                best = Candidate("comparison", stored.id, stored.title, score)
-            else:
-                best = Candidate("comparison", f"{first.id}-vs-{second.id}",
-                                 f"{first.title} vs {second.title}", score)
-            return best, (first, second), (first.id, second.id)
-        return None
 
 
 K1, B = 1.2, 0.5

@@ -60,12 +60,15 @@ is are was be as of for to in on at by with from and or but like just then than 
 """.split())
 
 
+_TITLE_PHRASE = re.compile(r"\b(chief of staff|(?:head|vp|director) of [a-z]+|chief [a-z]+ officer)\b")
+
+
 def job_titles(plain: str) -> list[tuple[str, str]]:
     """Job titles as written ("analytics engineer", "qa tester"), with a real modifier word.
 
     Each comes in a short form (one modifier) and a long one (up to two).
     """
-    titles = []
+    titles = [(found.group(1), found.group(1)) for found in _TITLE_PHRASE.finditer(plain)]
     for found in _JOB_TITLE.finditer(plain):
         words = [w for w in found.group(1).split() if w not in _NOT_A_MODIFIER]
         if words:
@@ -77,15 +80,18 @@ _STRONG_CONTRAST = re.compile(
     r"\b(?:vs|versus|difference|differences|differ|differs|diff|different (?:from|than|to)|how different|"
     r"s different|compar\w*|same|similar\w*|distinguish\w*|apart|separates?|"
     r"mix\w* (?:them |these |those |the two |it )?up|confus\w*|overlap\w*|interchangeabl\w*|swap\w*)\b")
-_WEAK_CONTRAST = re.compile(r"\b(?:or|like|just|basically|between|and|v)\b")
+_WEAK_CONTRAST = re.compile(r"\b(?:or|like|just|basically|between|v)\b")
 
 
 def contrast(plain: str) -> str | None:
-    """"strong" when the message contrasts two things in words, "weak" when it might, else None."""
+    """How a message sets two things side by side: "strong" in words of difference or sameness,
+    "weak" as a choice or likeness ("DS or MLE?"), "and" when it merely lists them, else None."""
     if _STRONG_CONTRAST.search(plain):
         return "strong"
     if _WEAK_CONTRAST.search(plain):
         return "weak"
+    if re.search(r"\b(?:and|&)\b", plain):
+        return "and"
     return None
 
 
@@ -111,6 +117,8 @@ railway taxi uber airport boston london paris berlin sales salespeople quota pro
 newsletter brochure flyer flyers billboard weather rain raining snow sunny umbrella traffic commute
 kids school dog dogs cat pets baby wedding movie movies music song recipe restaurant bar
 vehicle tyre tyres tires garage mechanic warden wardens fire aid first aider aiders
+patient patients surgery blood pressure doctor doctors nurse hospital dentist pharmacy medicine
+puppy puppies jam jar jars garden gardening renovation recipe conference venue
 """.split())
 
 _MACHINE_LEARNING = frozenset("""
@@ -119,7 +127,7 @@ predict predicts predicting prediction predictions classifier classification reg
 retraining notebook notebooks experiment experiments annotation annotations annotate annotator
 annotators airflow kafka spark sql hadoop mlops llm llms neural accuracy precision recall embedding
 embeddings scientist scientists engineer engineers analyst analysts labeler labelers labelling labeling
-recsys recommender recommendations churn fraud tagging annotating labelled labeled forecast forecasting a b ab pytorch tensorflow
+recsys recommender recommendations churn fraud tagging annotating labelled labeled forecast forecasting ab pytorch tensorflow
 jupyter feature features model models modeling modelling pipeline pipelines
 """.split())
 

@@ -21,15 +21,16 @@ _THANKS = frozenset("""
 thanks thank thx thnx tx ty tysm ta cheers appreciate appreciated much lot lots very so you u
 great awesome cool nice perfect brilliant helpful amazing excellent love it that this bot mlrole
 good job works worked bot mate buddy bud friend dude man legend rock rocks star hero neat
-sweet wonderful fantastic superb handy useful bunch million tons one again ok okay k kk got gotcha sure np noted
+sweet wonderful fantastic superb handy useful bunch million tons one again cleared clear up
+helps helped clears makes sense lol haha hehe lmao rofl ok okay k kk got gotcha sure np noted
 """.split())
-_BYE = frozenset("bye goodbye cya later see ya night gn ttyl".split())
+_BYE = frozenset("bye goodbye cya later see ya night gn ttyl tmrw tomorrow soon you u".split())
 _HELP = frozenset("""
 help what whats can you do how does this work are there alive awake online use i me start
 commands options menu anything who are u you is this made built human real robot testing test
-anyone home here hello doing going up today
+anyone home here hello doing going up today wait or person a an actually
 """.split())
-_FILLER = frozenset("oh ah um hmm pls please just again the a and or you lol haha yes yep no nope".split())
+_FILLER = frozenset("oh ah um hmm pls please just again the a and or you yes yep no nope".split())
 
 GREETING, THANKS, BYE, HELP = "greeting", "thanks", "bye", "help"
 
@@ -40,7 +41,7 @@ def small_talk(text: str) -> str | None:
     Decided on the words alone: the first kind whose vocabulary, with fillers, covers the whole
     message. Text with no words at all is not small talk: it gets the usual "ask me about…".
     """
-    without_codes = _EMOJI_CODE.sub(" ", text.casefold())
+    without_codes = _EMOJI_CODE.sub(" ", text)
     words = normalise(without_codes).split()
     if not words and (_is_reaction(without_codes) or (_EMOJI_CODE.search(text.casefold())
                                                        and not without_codes.strip())) and len(text) <= 40:
@@ -59,7 +60,7 @@ def small_talk(text: str) -> str | None:
         if all(w in vocabulary or w in _FILLER for w in words):
             if kind == HELP and not (set(words) & {"help", "what", "whats", "how", "there", "alive", "awake",
                                                    "online", "commands", "options", "menu", "who", "testing",
-                                                   "test", "human", "robot", "home"}):
+                                                   "test", "human", "robot", "home", "person"}):
                 continue
             if kind == THANKS and set(words) <= _BYE | _GREETING | _FILLER:
                 continue
