@@ -16,7 +16,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.model import KnowledgeBase
-from bot.reading import Reading, contrast, everyday_sense, job_titles, read_message
+from bot.reading import Reading, contrast, everyday_words, job_titles, read_message
 from bot.smalltalk import small_talk
 from bot.text import MAX_QUESTION_CHARS, STOPWORDS, key_from_plain, match_key, normalise, stem
 
@@ -36,6 +36,7 @@ TASK_MASS = 2.5
 NAMED_ROLE_BONUS = 12.0
 SUPPORTED_FUZZY = 70.0
 SUPPORT_CHECKS = 6
+EVERYDAY_WEIGHT = 2
 SUPPORTED_MASS = 2.5
 SUGGESTION_FLOOR = 45.0
 INTENT_BONUS = 8.0
@@ -45,7 +46,7 @@ _INVOLVEMENT = re.compile(r"\b(involved|involve|involves|participate\w*|take par
                           r"stage|phase|step|steps|during|work on|works on|working on)\b")
 _OWNERSHIP = re.compile(r"\b(who|whom|whose|owns?|owner|responsible|accountable|in charge|handles?|"
                         r"takes? care|should i ask|do i ask|go to)\b")
-_ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b|\b(?:skills|tools|background)\b"
+_ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b|\bwhat\b.*\b(?:do|does|role)\b|\b(?:skills|tools|background)\b"
                          r"|\b(?:do all day|day to day|day in the life)\b|^(?:tell me about|describe|explain)\b")
 _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|should|to look)|hir\w*|"
                           r"interview\w*|job description|tips?|advice|approach\w*|difference|"
@@ -138,6 +139,9 @@ class Matcher:
         self._idf_unknown = math.log(1 + total)
         self.documents = _Documents(entries)
         self._role_spans = self._build_role_spans()
+        self._entry_number = {(e.kind, e.id): n for n, e in enumerate(self.entries)}
+        self._name_tokens = [frozenset(t for phrase in (e.title, *e.aliases) for t in match_key(phrase).split())
+                             for e in entries]
         role_names = [(normalise(p), n) for n, e in enumerate(entries) if e.kind == "role"
                       for p in (e.title, *e.aliases)]
         self._role_names = [name for name, _ in role_names]
@@ -265,7 +269,7 @@ class Matcher:
         if unknown and (top is None or top.score < SURE or _ROLE_SHAPE.search(reading.focus)
                         or _WHO_IS.search(reading.focus) or top.kind == "role"):
             return Match(text, None, self.closest_roles(unknown), unknown_role=unknown, subject=True)
-        if top is not None and not named and everyday_sense(reading.whole):
+        if top is not None and not named and self._other_sense(reading, whole, top):
             return Match(text, None, tuple(candidates[:3]), subject=True)
         confidence = None
         if top is not None and top.score >= SURE:
@@ -282,7 +286,7 @@ class Matcher:
     def _candidates(self, reading: Reading, whole: list[str], focus: list[str],
                     named: list[str]) -> list[tuple[float, Candidate]]:
         """Every entry with any evidence, best first: fuzzy keys and entry text, combined."""
-        compare = bool(_COMPARISON_CUE.search(reading.whole))
+        compare = len(named) >= 2
         fuzzy = self._score(" ".join(focus), self.all, compare=compare)
         if focus is not whole:
             for number, score in self._score(" ".join(whole), self.all, compare=compare).items():
@@ -291,6 +295,8 @@ class Matcher:
         weights.update({t: 1.0 for t in focus})
         text_scores = self.documents.score(weights)
         intents = self._intents(reading.focus)
+        if reading.context and _TOPIC_SHAPE.search(reading.context):
+            intents |= {"topic"}
         exact = self.all.exact.get(" ".join(focus))
         ranked = []
         for number in set(fuzzy) | set(np.flatnonzero(text_scores > TEXT_FLOOR).tolist()):
@@ -346,6 +352,15 @@ class Matcher:
             if entry.id not in found and len(found) < limit:
                 found[entry.id] = Candidate(entry.kind, entry.id, entry.title, round(score, 1))
         return tuple(found.values())
+
+    def _other_sense(self, reading: Reading, whole: list[str], top: Candidate) -> bool:
+        """The message's everyday words outweigh the few words it shares with its best entry."""
+        everyday = everyday_words(reading.whole)
+        if not everyday:
+            return False
+        number = self._entry_number[(top.kind, top.id)]
+        shared = self._name_tokens[number].intersection(whole)
+        return len(shared) <= EVERYDAY_WEIGHT * everyday
 
     def _task_without_roles(self, reading: Reading, whole: list[str], focus: list[str],
                             mentions: list[tuple[int, str, int]]) -> tuple[float, object] | None:

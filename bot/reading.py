@@ -132,15 +132,18 @@ jupyter feature features model models modeling modelling pipeline pipelines
 """.split())
 
 
-def everyday_sense(plain: str) -> bool:
-    """True when an everyday-life word puts the message's domain words in another sense.
+def everyday_words(plain: str) -> int:
+    """How many everyday-life words put the message's domain words in another sense (0 if none).
 
-    "who labels the boxes for the move?" is about parcels, not training data. Used only to
-    refuse thin matches: a message that also says something unmistakably about ML keeps it.
+    "who labels the boxes for the move?" is about parcels, not training data. A message that also
+    says something unmistakably about ML counts none: the everyday word is then only context.
     """
     words = set(plain.split())
-    if not words & _EVERYDAY:
-        return False
+    everyday = words & _EVERYDAY
+    if not everyday:
+        return 0
     strong = words & _MACHINE_LEARNING
-    return not (strong - {"model", "models", "pipeline", "pipelines", "feature", "features", "engineer",
-                          "engineers", "labeling", "labelling"})
+    if strong - {"model", "models", "pipeline", "pipelines", "feature", "features", "engineer",
+                 "engineers", "labeling", "labelling"}:
+        return 0
+    return len(everyday)
