@@ -113,3 +113,27 @@ def run_lessons(as_json: bool = False) -> int:
     for lesson in pending:
         print(f"{lesson.id:>5}  {lesson.entry_key:<40}  “{lesson.question}”")
     return 0
+
+
+def search_entries(kb: Any, query: str, limit: int = 100) -> list[Any]:
+    """Entries a curator may pick for a question, best first: the modal's searchable list.
+
+    Empty query: every entry in knowledge-base order. Otherwise a fuzzy match on title, id and
+    aliases (rapidfuzz), so "deploy" finds Model deployment and "mle" the ML Engineer.
+    """
+    from rapidfuzz import fuzz
+
+    entries = list(kb.entries())
+    query = " ".join(str(query or "").lower().split())
+    if not query:
+        return entries[:limit]
+    scored = []
+    for entry in entries:
+        phrases = [entry.title.lower(), entry.id.replace("-", " "), *(a.lower() for a in entry.aliases)]
+        score = max(max(fuzz.partial_ratio(query, p) for p in phrases), fuzz.WRatio(query, entry.title.lower()))
+        if any(p.startswith(query) for p in phrases):
+            score += 10
+        if score >= 60:
+            scored.append((score, entry))
+    scored.sort(key=lambda pair: -pair[0])
+    return [entry for _, entry in scored[:limit]]
