@@ -141,6 +141,11 @@ async def handle_answer_submit(ack: AsyncAck, body: dict, view: dict, client: As
         await ack(response_action="errors", errors={cb.BLOCK_ENTRY: cb.E_TAKEN})
         return
     await ack()
+    if entry is not None and case.q.strip():
+        try:
+            await deps.store.add_lesson(question=case.q, kind=entry.kind, entry_id=entry.id)
+        except Exception:
+            log.exception("could not store the lesson for %s:%s", entry.kind, entry.id)
     card = []
     if entry is not None:
         card = blocks.answer_blocks(open_entry(deps, entry.kind, entry.id, case.q), feedback=False)
@@ -157,11 +162,6 @@ async def handle_answer_submit(ack: AsyncAck, body: dict, view: dict, client: As
                                      blocks=cb.resolved_blocks(case, curator, entry.title if entry else None))
         except Exception:
             log.exception("could not mark the triage post resolved")
-    if entry is not None and case.q.strip():
-        try:
-            await deps.store.add_lesson(question=case.q, kind=entry.kind, entry_id=entry.id)
-        except Exception:
-            log.exception("could not store the lesson for %s:%s", entry.kind, entry.id)
     log_request("triage-answer", None, started, user=curator,
                 entry=f"{entry.kind}:{entry.id}" if entry else "free-text")
 
