@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from bot.knowledge import Problem, check_knowledge
@@ -113,6 +114,25 @@ def _add_example(data: CommentedMap, text: str) -> None:
         data["examples"] = seq
     else:
         data.insert(position, "examples", seq)
+        if position:
+            _keep_comments_with_the_next_key(data[keys[position - 1]], seq)
+
+
+def _keep_comments_with_the_next_key(before: Any, inserted: CommentedSeq) -> None:
+    """ruamel hangs comment lines above a key on the last item of the list before it; once the
+    new list goes between them, those lines move to its end so they stay above their key."""
+    if not isinstance(before, CommentedSeq) or not len(before):
+        return
+    slot = before.ca.items.get(len(before) - 1)
+    if not slot or slot[0] is None:
+        return
+    token = slot[0]
+    own, _, following = token.value.partition("\n")
+    if not following:
+        return
+    token.value = own + "\n"
+    inserted.ca.items[len(inserted) - 1] = [CommentToken("\n" + following, token.start_mark, None),
+                                            None, None, None]
 
 
 def plan(root: Path, lessons: Iterable[Lesson]) -> Plan:
