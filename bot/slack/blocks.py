@@ -257,7 +257,7 @@ def answer_blocks(answer: Answer, *, shareable: bool = False, shared_by: str | N
         if answer.notes:
             body.append(_context(*(escape(n) for n in answer.notes)))
         buttons = _feedback_buttons(answer) if feedback else []
-        if escalate:
+        if escalate and answer.question.strip():
             buttons.append(_button(T_ASK_TEAM, ACTION_ESCALATE, _feedback_buttons(answer)[0].value or "",
                                    style="primary"))
         if buttons:
