@@ -83,9 +83,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    if args.stale is not None:
+        from bot.freshness import run_stale_report
+
+        return run_stale_report(args.knowledge, args.stale, as_json=args.json)
     from bot.report import run_report
 
     return run_report(as_json=args.json, limit=args.limit)
+
+
+def cmd_kb_lessons(args: argparse.Namespace) -> int:
+    from bot.lessons import run_lessons
+
+    return run_lessons(as_json=args.json)
+
+
+def cmd_kb_learn(args: argparse.Namespace) -> int:
+    from bot.kb_learn import run_learn
+
+    return run_learn(args.knowledge, do_apply=args.apply, eval_paths=args.eval)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -116,6 +132,15 @@ def build_parser() -> argparse.ArgumentParser:
     dump = kb_sub.add_parser("dump", parents=[after], help="every entry")
     dump.add_argument("--json", action="store_true")
     dump.set_defaults(func=cmd_kb_dump)
+    lessons = kb_sub.add_parser("lessons", parents=[after], help="lessons curators taught in Slack, not yet learnt")
+    lessons.add_argument("--json", action="store_true")
+    lessons.set_defaults(func=cmd_kb_lessons)
+    learn = kb_sub.add_parser("learn", parents=[after],
+                              help="write pending lessons into the YAML files as examples (shows the diff)")
+    learn.add_argument("--apply", action="store_true", help="write the files and mark the lessons done")
+    learn.add_argument("--eval", action="append", metavar="YAML",
+                       help="evaluation set to check for changed answers (default: tests/eval/*.yaml)")
+    learn.set_defaults(func=cmd_kb_learn)
 
     serve = sub.add_parser("serve", parents=[after], help="run the Slack app")
     serve.set_defaults(func=cmd_serve)
@@ -123,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", parents=[after], help="unanswered questions and feedback from storage")
     report.add_argument("--json", action="store_true")
     report.add_argument("--limit", type=int, default=20)
+    report.add_argument("--stale", type=int, nargs="?", const=180, metavar="DAYS",
+                        help="entries not reviewed for DAYS (default 180) and answers 👎-ed repeatedly")
     report.set_defaults(func=cmd_report)
 
     bench = sub.add_parser("bench", parents=[after], help="answer quality and speed against baselines")

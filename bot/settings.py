@@ -47,6 +47,10 @@ class Settings:
     client_id: str | None = None
     client_secret: str | None = None
     state_secret: str | None = None
+    triage_channel: str | None = None
+    """Where "Ask the ML team" posts questions (a channel ID, or a name); unset: no button."""
+    digest: str | None = None
+    """"weekly": post a digest (top unanswered, top 👎, stale entries) to the triage channel."""
 
     @property
     def oauth_configured(self) -> bool:
@@ -71,4 +75,6 @@ class Settings:
             client_id=env.get("SLACK_CLIENT_ID") or None,
             client_secret=env.get("SLACK_CLIENT_SECRET") or None,
             state_secret=env.get("SLACK_STATE_SECRET") or None,
+            triage_channel=(env.get("MLROLE_TRIAGE_CHANNEL") or "").strip() or None,
+            digest=(env.get("MLROLE_DIGEST") or "").strip().lower() or None,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,6 +26,8 @@ from bot.knowledge.yaml_lines import LineDict, LineList, YamlSyntaxError, load_y
 from bot.text import match_key
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CURATOR_PATTERN = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+"""A Slack member ID (U…/W…) or user group ID (S…): who keeps an entry up to date."""
 
 FOLDERS = {
     "role": "roles",
@@ -34,9 +37,10 @@ FOLDERS = {
     "comparison": "comparisons",
 }
 
-# field -> (required, type); types: str, int, list (of str), ref:<kind>, refs:<kind>
+# field -> (required, type); types: str, int, date, slack-id, list (of str), ref:<kind>, refs:<kind>
 _COMMON = {"id": (True, "str"), "title": (True, "str"), "aliases": (True, "list"),
-           "sources": (True, "refs:source"), "examples": (False, "list")}
+           "sources": (True, "refs:source"), "examples": (False, "list"),
+           "reviewed": (False, "date"), "curator": (False, "slack-id")}
 SCHEMAS: dict[str, dict[str, tuple[bool, str]]] = {
     "role": {**_COMMON, "summary": (True, "str"), "responsibilities": (True, "refs:responsibility"),
              "skills": (True, "list"), "tools": (True, "list"), "works_with": (True, "refs:role"),
@@ -132,6 +136,15 @@ def _check_fields(data: LineDict, schema: dict[str, tuple[bool, str]], file: str
             if not isinstance(value, int) or isinstance(value, bool):
                 out.add(file, line, f"'{key}' must be a whole number, not {type(value).__name__}")
                 ok = False
+        elif kind == "date":
+            if as_date(value) is None:
+                out.add(file, line, f"'{key}' must be a date written YYYY-MM-DD, not {_describe(value)}")
+                ok = False
+        elif kind == "slack-id":
+            if not isinstance(value, str) or not CURATOR_PATTERN.match(value.strip()):
+                out.add(file, line, f"'{key}' must be a Slack member ID (U…/W…) or user group ID (S…), "
+                                    f"not {_describe(value)}")
+                ok = False
         elif kind in ("str",) or kind.startswith("ref:"):
             if not isinstance(value, str) or not value.strip():
                 out.add(file, line, f"'{key}' must be a non-empty string, not {_describe(value)}")
@@ -148,6 +161,20 @@ def _check_fields(data: LineDict, schema: dict[str, tuple[bool, str]], file: str
                             f"'{key}' item {i + 1} must be a non-empty string, not {_describe(item)}")
                     ok = False
     return ok
+
+
+def as_date(value: Any) -> date | None:
+    """`reviewed:` as YAML gives it: a date (unquoted YYYY-MM-DD) or the same text quoted."""
+    if isinstance(value, datetime):
+        return None  # a time of day was given: ask for the plain date
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _describe(value: Any) -> str:
@@ -312,7 +339,10 @@ def _build(raws: list[_Raw], sources: dict[str, Source], version: str) -> Knowle
     }
     for raw in raws:
         entry = builders[raw.kind](raw.data)
-        tables[raw.kind][raw.data["id"]] = replace(entry, examples=strs(raw.data, "examples"))
+        curator = raw.data.get("curator")
+        tables[raw.kind][raw.data["id"]] = replace(entry, examples=strs(raw.data, "examples"),
+                                                   reviewed=as_date(raw.data.get("reviewed")),
+                                                   curator=curator.strip() if curator else None)
     stages = dict(sorted(tables["stage"].items(), key=lambda kv: kv[1].order))
     return KnowledgeBase(tables["role"], tables["responsibility"], stages, tables["topic"],
                          tables["comparison"], sources, version)

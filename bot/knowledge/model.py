@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Iterator, Literal
 
@@ -31,6 +32,8 @@ class Role:
     sources: tuple[str, ...]
     kind: Kind = field(default="role", init=False)
     examples: tuple[str, ...] = ()
+    reviewed: date | None = None
+    curator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class Responsibility:
     sources: tuple[str, ...]
     kind: Kind = field(default="responsibility", init=False)
     examples: tuple[str, ...] = ()
+    reviewed: date | None = None
+    curator: str | None = None
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -73,6 +78,8 @@ class Stage:
     sources: tuple[str, ...]
     kind: Kind = field(default="stage", init=False)
     examples: tuple[str, ...] = ()
+    reviewed: date | None = None
+    curator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,8 @@ class Topic:
     sources: tuple[str, ...]
     kind: Kind = field(default="topic", init=False)
     examples: tuple[str, ...] = ()
+    reviewed: date | None = None
+    curator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,8 @@ class Comparison:
     sources: tuple[str, ...]
     kind: Kind = field(default="comparison", init=False)
     examples: tuple[str, ...] = ()
+    reviewed: date | None = None
+    curator: str | None = None
 
 
 Entry = Role | Responsibility | Stage | Topic | Comparison

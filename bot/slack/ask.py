@@ -85,7 +85,8 @@ async def reply_in_conversation(deps: Deps, client: Any, event: dict, context: A
             await status.show()
         answer = await ask(deps, question, surface=surface, user_id=event.get("user"),
                            team_id=event.get("team") or context.team_id, started=started)
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks.answer_blocks(answer),
+        card = blocks.answer_blocks(answer, escalate=bool(deps.settings.triage_channel))
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=card,
                                       text=blocks.fallback_text(answer))
         if status is not None:
             await status.clear()

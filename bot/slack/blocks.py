@@ -43,6 +43,7 @@ ACTION_OPEN_PREFIX = "mlrole_open_"
 ACTION_FEEDBACK_YES = "mlrole_feedback_yes"
 ACTION_FEEDBACK_NO = "mlrole_feedback_no"
 FEEDBACK_BLOCK_ID = "mlrole_feedback"
+ACTION_ESCALATE = "mlrole_escalate"
 
 ELLIPSIS = "…"
 
@@ -66,6 +67,7 @@ T_SHARE = "Share in channel"
 T_HELPFUL = "👍 Helpful"
 T_NOT_HELPFUL = "👎 Not helpful"
 T_THANKS = "Thanks for the feedback! It helps us improve the answers."
+T_ASK_TEAM = "Ask the ML team"
 T_SHARED_BY = "Shared by <@{user}>"
 T_YOU_ASKED = "You asked: “{question}”"
 T_WELCOME = ("Welcome to <#{channel}>, <@{user}>! :wave: Here is who does what in our ML team. "
@@ -206,8 +208,10 @@ def thanks_block() -> dict[str, Any]:
 
 
 def answer_blocks(answer: Answer, *, shareable: bool = False, shared_by: str | None = None,
-                  feedback: bool = True) -> list[dict[str, Any]]:
-    """One answer as a message: a role card, a task's owner, or "did you mean…" when unsure."""
+                  feedback: bool = True, escalate: bool = False) -> list[dict[str, Any]]:
+    """One answer as a message: a role card, a task's owner, or "did you mean…" when unsure.
+
+    `escalate` (a triage channel is set): an abstention also offers "Ask the ML team"."""
     body: list[Block] = []
     tail: list[Block] = []
     if answer.answered:
@@ -255,8 +259,12 @@ def answer_blocks(answer: Answer, *, shareable: bool = False, shared_by: str | N
             body += _sections(escape(paragraph), budget=2)
         if answer.notes:
             body.append(_context(*(escape(n) for n in answer.notes)))
-        if feedback:
-            tail += _actions(_feedback_buttons(answer), block_id=FEEDBACK_BLOCK_ID)
+        buttons = _feedback_buttons(answer) if feedback else []
+        if escalate and answer.question.strip():
+            buttons.append(_button(T_ASK_TEAM, ACTION_ESCALATE, _feedback_buttons(answer)[0].value or "",
+                                   style="primary"))
+        if buttons:
+            tail += _actions(buttons, block_id=FEEDBACK_BLOCK_ID)
     return _fit(body, tail, MAX_MESSAGE_BLOCKS)
 
 

@@ -159,6 +159,7 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
     app: AsyncApp | None = None
     web_app: web.Application | None = None
     connected = True  # False only when stopped before Socket Mode connected
+    digest: asyncio.Task | None = None  # the weekly digest (MLROLE_DIGEST=weekly)
     try:
         oauth_kwargs = _oauth_kwargs(settings, store)
         if settings.app_token:
@@ -185,6 +186,11 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
             await site.start()
             log.info("mlrole listening on port %d (knowledge version %s)", settings.port,
                      knowledge.status()["version"])
+        bolt_app = app if app is not None else (web_app[BOLT_APP] if web_app is not None else None)
+        if bolt_app is not None and connected:
+            from bot.slack.digest import start_digest
+
+            digest = start_digest(bolt_app.client, settings, knowledge, store, stop)
         if ready is not None and connected:
             ready.set()
         await stop.wait()
@@ -198,7 +204,10 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
                 log.exception("error closing the Socket Mode connection")
         if runner is not None:
             await runner.cleanup()  # stops accepting, waits for handlers up to shutdown_timeout
-        await _drain_background_tasks(before, watcher)
+        if digest is not None:
+            digest.cancel()
+            await asyncio.gather(digest, return_exceptions=True)
+        await _drain_background_tasks(before, watcher, *([digest] if digest is not None else []))
         bolt = app if app is not None else (web_app.get(BOLT_APP) if web_app is not None else None)
         sender = getattr(bolt, "_mlrole_sender", None)
         if sender is not None:  # replies sent while draining may have reopened it

@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.lessons import Lesson, lesson_text
+
 QUESTION_KEY_CHARS = 1000
 
 
@@ -48,6 +50,15 @@ class Store(Protocol):
 
     async def close(self) -> None: ...
 
+    # -- curator loop (issue 15): lessons taught in Slack, waiting for `mlrole kb learn` ----------
+
+    async def add_lesson(self, *, question: str, kind: str, entry_id: str) -> bool:
+        """Store a pending lesson; False if the same one is already pending."""
+
+    async def lessons(self, *, pending: bool = True, limit: int = 1000) -> list[Lesson]: ...
+
+    async def mark_lessons_applied(self, ids: list[int]) -> int: ...
+
 
 class MemoryStore:
     """Single-process store: enough for tests and a bot with no database."""
@@ -57,6 +68,7 @@ class MemoryStore:
         self._welcomed: set[tuple[str, str]] = set()
         self.questions: list[dict] = []
         self.feedback_rows: list[dict] = []
+        self.lesson_rows: list[Lesson] = []
 
     async def claim_event(self, event_id: str, ttl_seconds: int = 3600) -> bool:
         now = time.time()
@@ -105,3 +117,27 @@ class MemoryStore:
 
     async def close(self) -> None:
         return None
+
+    # -- curator loop (issue 15) ----------------------------------------------------------------
+
+    async def add_lesson(self, *, question: str, kind: str, entry_id: str) -> bool:
+        text = lesson_text(question)
+        if any(r.applied_at is None and question_key(r.question) == question_key(text)
+               and (r.kind, r.entry_id) == (kind, entry_id) for r in self.lesson_rows):
+            return False
+        self.lesson_rows.append(Lesson(len(self.lesson_rows) + 1, text, kind, entry_id, time.time()))
+        return True
+
+    async def lessons(self, *, pending: bool = True, limit: int = 1000) -> list[Lesson]:
+        rows = [r for r in self.lesson_rows if not pending or r.applied_at is None]
+        return rows[:limit]
+
+    async def mark_lessons_applied(self, ids: list[int]) -> int:
+        from dataclasses import replace
+
+        now, wanted, done = time.time(), set(ids), 0
+        for i, row in enumerate(self.lesson_rows):
+            if row.id in wanted and row.applied_at is None:
+                self.lesson_rows[i] = replace(row, applied_at=now)
+                done += 1
+        return done

@@ -34,6 +34,7 @@ from bot.storage.base import (
     UnansweredRow,
     question_key,
 )
+from bot.lessons import Lesson, lesson_text
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,19 @@ welcomed = sa.Table(
     sa.Column("user_id", sa.String(64), primary_key=True),
     sa.Column("channel_id", sa.String(64), primary_key=True),
     sa.Column("created_at", sa.Float, nullable=False),
+)
+
+# -- curator loop (issue 15): lessons waiting for `mlrole kb learn`; question and entry, no person --
+lessons = sa.Table(
+    "lessons", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("question", sa.String(MAX_TEXT), nullable=False),
+    sa.Column("normalised", sa.String(MAX_TEXT), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("entry_id", sa.String(MAX_ID), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("applied_at", sa.Float),
+    sa.Index("ix_lessons_pending", "applied_at", "normalised"),
 )
 
 
@@ -386,6 +400,49 @@ class SqlStore:
         except DB_ERRORS as exc:
             self._failed("purge expired events", exc)
             return 0
+
+    # -- curator loop (issue 15): lessons ----------------------------------------------------------
+
+    async def add_lesson(self, *, question: str, kind: str, entry_id: str) -> bool:
+        """Store a pending lesson (False if the same one is pending); raises StorageUnavailable."""
+        text = lesson_text(question)
+        row = {"question": text, "normalised": question_key(text), "kind": kind[:32],
+               "entry_id": entry_id[:MAX_ID], "created_at": time.time()}
+
+        async def op(conn: AsyncConnection) -> bool:
+            same = sa.select(lessons.c.id).where(
+                lessons.c.applied_at.is_(None), lessons.c.normalised == row["normalised"],
+                lessons.c.kind == row["kind"], lessons.c.entry_id == row["entry_id"]).limit(1)
+            if (await conn.execute(same)).first() is not None:
+                return False
+            await conn.execute(sa.insert(lessons).values(**row))
+            return True
+
+        return await self._read(op, "store a lesson")
+
+    async def lessons(self, *, pending: bool = True, limit: int = 1000) -> list[Lesson]:
+        """Lessons, oldest first; raises StorageUnavailable if the database is down."""
+        query = sa.select(lessons).order_by(lessons.c.id).limit(max(0, limit))
+        if pending:
+            query = query.where(lessons.c.applied_at.is_(None))
+
+        async def op(conn: AsyncConnection) -> list[Lesson]:
+            return [Lesson(int(r.id), r.question, r.kind, r.entry_id, float(r.created_at),
+                           float(r.applied_at) if r.applied_at is not None else None)
+                    for r in (await conn.execute(query)).all()]
+
+        return await self._read(op, "read lessons")
+
+    async def mark_lessons_applied(self, ids: list[int]) -> int:
+        if not ids:
+            return 0
+        stmt = (sa.update(lessons).where(lessons.c.id.in_([int(i) for i in ids]), lessons.c.applied_at.is_(None))
+                .values(applied_at=time.time()))
+
+        async def op(conn: AsyncConnection) -> int:
+            return int((await conn.execute(stmt)).rowcount or 0)
+
+        return await self._read(op, "mark lessons applied")
 
 
 async def create_schema(engine: AsyncEngine, meta: sa.MetaData) -> None:

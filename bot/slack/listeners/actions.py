@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import blocks
 from bot.slack.ask import log_request, open_entry
+from bot.slack.curator_blocks import not_helpful_blocks
 from bot.slack.deps import deps_of
 
 log = logging.getLogger("mlrole.slack")
@@ -81,12 +82,18 @@ async def handle_feedback(ack: AsyncAck, body: dict, respond: AsyncRespond, cont
     log_request("feedback", None, started, user=user_id, entry=answer_id, helpful=helpful)
     message = body.get("message") or {}
     channel = (body.get("channel") or {}).get("id") or ""
+    # a 👎 with a triage channel set: an optional reason and "Ask the ML team" (curator loop)
+    follow_up = not_helpful_blocks(action.get("value") or "") \
+        if not helpful and deps.settings.triage_channel else None
     try:
         if message.get("blocks") and channel.startswith("D"):
             # in the bot's DM the card is the asker's own: swap the buttons for a thank-you
-            new = [blocks.thanks_block() if b.get("block_id") == blocks.FEEDBACK_BLOCK_ID else b
-                   for b in message["blocks"]]
+            new = [x for b in message["blocks"] for x in (
+                (follow_up or [blocks.thanks_block()]) if b.get("block_id") == blocks.FEEDBACK_BLOCK_ID else [b])]
             await respond(replace_original=True, blocks=new, text=message.get("text") or blocks.T_THANKS)
+        elif body.get("response_url") and follow_up:
+            await respond(response_type="ephemeral", replace_original=False, blocks=follow_up,
+                          text=blocks.T_THANKS)
         elif body.get("response_url"):
             await respond(response_type="ephemeral", replace_original=False, text=blocks.T_THANKS)
     except Exception:

@@ -35,8 +35,9 @@ async def handle_command(ack: AsyncAck, command: dict, respond: AsyncRespond, co
             return
         answer = await ask(deps, question, surface="command", user_id=command.get("user_id"),
                            team_id=command.get("team_id") or context.team_id, started=started)
-        await respond(response_type="ephemeral", blocks=blocks.answer_blocks(answer, shareable=answer.answered),
-                      text=blocks.fallback_text(answer))
+        card = blocks.answer_blocks(answer, shareable=answer.answered,
+                                    escalate=bool(deps.settings.triage_channel))
+        await respond(response_type="ephemeral", blocks=card, text=blocks.fallback_text(answer))
     except Exception:
         log.exception("could not answer a slash command")
         await respond(response_type="ephemeral", blocks=blocks.error_blocks(), text=blocks.T_ERROR)
