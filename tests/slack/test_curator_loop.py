@@ -234,8 +234,8 @@ async def test_abstain_ask_answer_learn(cbot, capsys, monkeypatch):
     assert (cbot.kb_path / TAUGHT_FILE).read_text(encoding="utf-8") == before  # nothing written yet
     assert await asyncio.to_thread(cli.main, ["kb", "learn", "--apply", "--knowledge", str(cbot.kb_path)]) == 0
     after = (cbot.kb_path / TAUGHT_FILE).read_text(encoding="utf-8")
-    assert after.startswith(COMMENT) and f"examples:\n  - {QUESTION}\n" in after
-    assert after.replace(f"examples:\n  - {QUESTION}\n", "") == before
+    assert after.startswith(COMMENT) and f"\n  - {QUESTION}\n" in after
+    assert after.replace(f"  - {QUESTION}\n", "", 1) == before
     kb, problems = check_knowledge(cbot.kb_path)
     assert problems == [] and kb is not None
     assert QUESTION in kb.get(*TAUGHT).examples
