@@ -47,6 +47,8 @@ class Settings:
     client_id: str | None = None
     client_secret: str | None = None
     state_secret: str | None = None
+    public_page: bool = False
+    """MLROLE_PUBLIC_PAGE=1: `mlrole serve` also answers GET / with the knowledge base page."""
 
     @property
     def oauth_configured(self) -> bool:
@@ -71,4 +73,5 @@ class Settings:
             client_id=env.get("SLACK_CLIENT_ID") or None,
             client_secret=env.get("SLACK_CLIENT_SECRET") or None,
             state_secret=env.get("SLACK_STATE_SECRET") or None,
+            public_page=(env.get("MLROLE_PUBLIC_PAGE") or "").strip().lower() in ("1", "true", "yes", "on"),
         )

@@ -195,3 +195,31 @@ class SlackPeople:
         self.next_refresh = self.clock() + self.interval
         for ref in sorted(directory.missing):
             log.warning("org overlay: %s no longer exists in Slack; left out of answers", ref)
+
+
+def resolve_once(settings: Any, org: Org) -> Directory:
+    """One resolution for the CLI (`kb validate --live`, `kb export --live`, `ask --live`).
+
+    Raises DirectoryUnavailable with a one-line reason when there is no token or Slack says no."""
+    if not settings.bot_token:
+        raise DirectoryUnavailable("SLACK_BOT_TOKEN is not set: --live asks Slack with the bot token "
+                                   "(scopes usergroups:read, users:read, users:read.email)")
+    from bot.slack.app import build_client
+
+    async def go() -> Directory:
+        return await resolve(build_client(settings, settings.bot_token), org)
+
+    return asyncio.run(go())
+
+
+def missing_problems(org: Org, directory: Directory) -> list[Any]:
+    """`file:line: …` for every group or person Slack no longer knows."""
+    from bot.knowledge.loader import Problem
+
+    out = []
+    for ref in sorted(directory.missing, key=lambda r: org.lines.get(r, 0)):
+        what = "user group" if GROUP_ID.match(ref) or ref.startswith("@") else "person"
+        out.append(Problem(str(org.source or "MLROLE_ORG"), org.lines.get(ref, 1),
+                           f"{what} '{ref}' does not exist in Slack (any more): it is left out of answers; "
+                           "fix or remove it"))
+    return out
