@@ -19,8 +19,8 @@ def page_handler(knowledge: Any) -> Callable[[web.Request], Awaitable[web.Respon
 
     async def page(_request: web.Request) -> web.Response:
         answerer = knowledge.answerer
-        key = (id(answerer), id(answerer.people.directory))
-        if built["key"] != key:
+        key = (answerer, answerer.people.directory)  # held, so identity cannot be reused
+        if built["key"] is None or built["key"][0] is not key[0] or built["key"][1] is not key[1]:
             built["body"] = build_page(answerer.kb, answerer.org, answerer.people.directory,
                                        names=False).encode("utf-8")
             built["key"] = key
