@@ -194,7 +194,9 @@ class SlackPeople:
         self.last_error = None
         self.next_refresh = self.clock() + self.interval
         for ref in sorted(directory.missing):
-            log.warning("org overlay: %s no longer exists in Slack; left out of answers", ref)
+            shown = ref if GROUP_ID.match(ref) or ref.startswith("@") or USER_ID.match(ref) \
+                else f"the person by email on line {org.lines.get(ref, '?')}"  # no emails in logs
+            log.warning("org overlay: %s no longer exists in Slack; left out of answers", shown)
 
 
 def resolve_once(settings: Any, org: Org) -> Directory:

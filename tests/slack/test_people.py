@@ -177,6 +177,7 @@ async def test_a_vanished_or_disabled_group_is_skipped_never_shown_broken(people
     card = json.dumps(blocks.answer_blocks(answer), ensure_ascii=False)
     assert "ds-guild" not in card and "<@U0DAN>" in card
     assert "@old-team no longer exists in Slack" in caplog.text
+    assert "the person by email on line 6 no longer exists" in caplog.text and "nobody@" not in caplog.text
 
 
 async def test_one_refresh_serves_many_questions_until_it_is_stale(people_stub, live):
