@@ -33,7 +33,7 @@ class Page(HTMLParser):
             self.ids.add(a["id"])
         if tag == "a":
             self.links.append(a.get("href", ""))
-        if tag in ("script", "img", "link", "iframe", "object", "embed") :
+        if tag in ("script", "img", "link", "iframe", "object", "embed"):
             self.resources.append(a.get("src") or a.get("href") or "")
         if tag == "script":
             self.scripts += 1
