@@ -226,7 +226,8 @@ def answer_blocks(answer: Answer, *, shareable: bool = False, shared_by: str | N
             body += _actions([_button(r.title, f"{ACTION_OPEN_PREFIX}{i}", entry_value(r.kind, r.id))
                               for i, r in enumerate(answer.related[:MAX_ACTIONS_ELEMENTS])])
         if answer.contacts:
-            body.append(_context(f"*{T_WORKSPACE}:*\n" + "\n".join(contacts_mrkdwn(c) for c in answer.contacts)))
+            body.append(_context(_whole_lines([f"*{T_WORKSPACE}:*"] + [contacts_mrkdwn(c) for c in answer.contacts],
+                                              MAX_CONTEXT_TEXT)))
         elif answer.workspace_mentions:  # from the operator's org overlay: IDs checked on load
             body.append(_context(f"*{T_WORKSPACE}:* " + ", ".join(answer.workspace_mentions)))
         footer = []
@@ -273,6 +274,16 @@ def contacts_mrkdwn(contacts: Contacts, label: bool = True) -> str:
     items += [f"<@{u.id}>" for u in contacts.users]
     line = " · ".join(items)
     return f"*{escape(contacts.label())}* — {line}" if label else line
+
+
+def _whole_lines(lines: list[str], limit: int) -> str:
+    """As many whole lines as fit: a cut inside `<!subteam^…>` would show broken markup."""
+    kept: list[str] = []
+    for line in lines:
+        if len("\n".join(kept + [line, ELLIPSIS])) > limit:
+            return "\n".join(kept + [ELLIPSIS]) if kept else truncate(line, limit)
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _role_lines(roles: Iterable[Any], summary_chars: int = 160) -> str:

@@ -378,3 +378,18 @@ async def test_the_page_is_served_only_when_turned_on(people_stub, live, kb_copy
                 assert "ML Engineer (renamed)" in await resp.text()
     finally:
         await server.close()
+
+
+def test_many_contacts_are_cut_between_lines_never_inside_a_mention():
+    from bot.answers import Answer
+    from bot.people import Contacts, GroupContact, Person
+
+    members = tuple(Person(f"U0{i:03d}", "N" * 30) for i in range(10))
+    contacts = tuple(Contacts(f"r{i}", f"Role {i}", groups=(GroupContact(f"S0{i:04d}", f"team-{i}", members, 40),),
+                              channels=("#" + "c" * 70,), users=tuple(Person(f"U1{i}{j:02d}") for j in range(8)))
+                     for i in range(12))
+    answer = Answer(question="q", answered=True, kind="stage", id="x", title="X", headline="X", contacts=contacts)
+    context = [b for b in blocks.answer_blocks(answer) if b["type"] == "context" and "workspace" in json.dumps(b)]
+    text = context[0]["elements"][0]["text"]
+    assert len(text) <= blocks.MAX_CONTEXT_TEXT and text.endswith("\n…")
+    assert text.count("<") == text.count(">")  # every mention whole
