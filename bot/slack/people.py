@@ -28,6 +28,8 @@ log = logging.getLogger("mlrole.people")
 
 REFRESH_INTERVAL = 900.0
 """Seconds a directory is served before it is asked for again (user groups change slowly)."""
+ANSWER_WAIT = 2.0
+"""Seconds a question waits for a refresh in flight before it is answered from the last snapshot."""
 MIN_RETRY = 30.0
 """After a failed refresh, at least this long before the next try (Slack's Retry-After if longer)."""
 
@@ -159,8 +161,10 @@ class SlackPeople:
             return True
         return self._resolved_for != refs and self.last_error is None  # reloaded overlay: now
 
-    async def ensure_fresh(self, wait: float | None = 2.0) -> None:
-        """Refresh if due; concurrent callers share one refresh. Never raises."""
+    async def ensure_fresh(self, wait: float | None = -1.0) -> None:
+        """Refresh if due; concurrent callers share one refresh, waiting at most `wait` seconds
+        (default ANSWER_WAIT; None: until it ends). Never raises."""
+        wait = ANSWER_WAIT if wait is not None and wait < 0 else wait
         if self._inflight is None:
             if not self.due():
                 return

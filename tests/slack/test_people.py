@@ -137,7 +137,7 @@ def people_for(stub: PeopleStub, live: LiveKnowledge, client: AsyncWebClient | N
 
 async def test_groups_by_handle_and_id_people_by_email(people_stub, live):
     people = people_for(people_stub, live)
-    await people.ensure_fresh()
+    await people.ensure_fresh(wait=None)
     answer = live.answerer.ask("who owns model deployment?")
     assert answer.roles[0] == "ml-engineer"
     lines = answer.text.splitlines()
@@ -166,7 +166,7 @@ async def test_groups_by_handle_and_id_people_by_email(people_stub, live):
 
 async def test_a_vanished_or_disabled_group_is_skipped_never_shown_broken(people_stub, live, caplog):
     caplog.set_level(logging.WARNING, "mlrole.people")
-    await people_for(people_stub, live).ensure_fresh()
+    await people_for(people_stub, live).ensure_fresh(wait=None)
     directory = live.people.directory
     assert directory.missing == {"@old-team", "@ds-guild", "nobody@example.com"}
     answer = live.answerer.ask("data scientist")
@@ -185,7 +185,7 @@ async def test_one_refresh_serves_many_questions_until_it_is_stale(people_stub, 
     people = people_for(people_stub, live, clock=clock)
 
     async def question() -> str:
-        await people.ensure_fresh()
+        await people.ensure_fresh(wait=None)
         return live.answerer.ask("who owns model deployment?").text
 
     answers = await asyncio.gather(*(question() for _ in range(25)))
@@ -205,10 +205,10 @@ async def test_one_refresh_serves_many_questions_until_it_is_stale(people_stub, 
 
 async def test_a_reloaded_overlay_is_resolved_at_once(people_stub, live, tmp_path):
     people = people_for(people_stub, live)
-    await people.ensure_fresh()
+    await people.ensure_fresh(wait=None)
     (tmp_path / "org.yaml").write_text('ml-engineer: {group: "@platform"}\n', encoding="utf-8")
     assert live.reload()
-    await people.ensure_fresh()  # the overlay names other groups: no waiting for the interval
+    await people.ensure_fresh(wait=None)  # the overlay names other groups: no waiting for the interval
     assert "@platform: Fay" in live.answerer.ask("ml engineer").text
     assert people_stub.count("usergroups.list") == 2
 
@@ -217,7 +217,7 @@ async def test_429_is_retried_after_retry_after_within_one_refresh(people_stub, 
     people_stub.retry_after = "0"
     people_stub.fail_next["usergroups.list"] = 429
     people = people_for(people_stub, live)  # the app's client: slack_sdk's rate-limit retry handler
-    await people.ensure_fresh()
+    await people.ensure_fresh(wait=None)
     assert people_stub.count("usergroups.list") == 2
     assert live.people.directory is not None and people.last_error is None
 
@@ -226,14 +226,14 @@ async def test_429_keeps_the_last_directory_and_waits_as_long_as_slack_asks(peop
     clock = Clock()
     client = AsyncWebClient(token="xoxb-test-token", base_url=people_stub.api_url)  # no retry handler
     people = people_for(people_stub, live, client=client, clock=clock, interval=60)
-    await people.ensure_fresh()
+    await people.ensure_fresh(wait=None)
     good = live.people.directory
     assert good is not None
 
     people_stub.retry_after = "120"
     people_stub.fail_always["usergroups.list"] = 429
     clock.now += 61
-    await people.ensure_fresh()
+    await people.ensure_fresh(wait=None)
     assert people.last_error == "ratelimited" and people.next_refresh == clock.now + 120
     assert live.people.directory is good  # answers keep naming the people they named
     assert "Ana, Ben and 3 more" in live.answerer.ask("who owns model deployment?").text
@@ -241,19 +241,19 @@ async def test_429_keeps_the_last_directory_and_waits_as_long_as_slack_asks(peop
 
     clock.now += 119
     for _ in range(5):
-        await people.ensure_fresh()
+        await people.ensure_fresh(wait=None)
     assert people_stub.count("usergroups.list") == asked  # Retry-After honoured
 
     del people_stub.fail_always["usergroups.list"]
     clock.now += 2
-    await people.ensure_fresh()
+    await people.ensure_fresh(wait=None)
     assert people.last_error is None and live.people.directory is not good
 
 
 async def test_an_outage_never_marks_anyone_missing(people_stub, live):
     people_stub.fail_always["usergroups.list"] = 500
     client = AsyncWebClient(token="xoxb-test-token", base_url=people_stub.api_url)
-    await people_for(people_stub, live, client=client).ensure_fresh()
+    await people_for(people_stub, live, client=client).ensure_fresh(wait=None)
     assert live.people.directory is None
     text = live.answerer.ask("who owns model deployment?").text  # the overlay as written, unresolved
     assert "ML Engineer (owner) — @ml-platform · #ml-platform" in text
@@ -324,13 +324,14 @@ async def post_command(session: aiohttp.ClientSession, server: TestServer, stub:
         assert resp.status == 200
 
 
-async def test_slash_commands_and_app_home_show_the_people(people_stub, live):
+async def test_slash_commands_and_app_home_show_the_people(people_stub, live, monkeypatch):
+    monkeypatch.setattr("bot.slack.people.ANSWER_WAIT", 60.0)  # a loaded CI machine: never answer early
     server = await start_app(people_stub, live)
     try:
         async with aiohttp.ClientSession() as session:
             for _ in range(3):
                 await post_command(session, server, people_stub, "who owns model deployment?")
-            replies = await people_stub.wait_for("response_url", count=3)
+            replies = await people_stub.wait_for("response_url", count=3, timeout=30)
             event = json.dumps({"token": "x", "team_id": TEAM, "api_app_id": "A1", "type": "event_callback",
                                 "event_id": "EvHome", "event_time": 1,
                                 "event": {"type": "app_home_opened", "user": "UALICE", "channel": "D1",
@@ -338,7 +339,7 @@ async def test_slash_commands_and_app_home_show_the_people(people_stub, live):
             headers = {"Content-Type": "application/json", **sign(event)}
             async with session.post(server.make_url("/slack/events"), data=event.encode(), headers=headers) as r:
                 assert r.status == 200
-            view = (await people_stub.wait_for("views.publish"))[0]["view"]
+            view = (await people_stub.wait_for("views.publish", timeout=30))[0]["view"]
     finally:
         await server.close()
     for reply in replies:
@@ -359,7 +360,7 @@ async def test_the_page_is_served_only_when_turned_on(people_stub, live, kb_copy
         await server.close()
 
     live = LiveKnowledge(kb_copy, live.org_file)
-    await people_for(people_stub, live).ensure_fresh()
+    await people_for(people_stub, live).ensure_fresh(wait=None)
     server = await start_app(people_stub, live, public_page=True)
     try:
         async with aiohttp.ClientSession() as session:
