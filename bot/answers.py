@@ -37,6 +37,7 @@ def follow_up_shape(text: str) -> str | None:
         return "elliptical"
     return None
 
+from bot.people import Contacts, PeopleBook, contacts_for, flat_mentions, flat_plain
 
 PART_LABELS = {"responsible": "does the work", "consulted": "consulted", "informed": "kept informed"}
 
@@ -69,6 +70,8 @@ class Answer:
     """Who holds the answer's roles in this company (from the org overlay), as plain text."""
     workspace_mentions: tuple[str, ...] = ()
     """The same contacts as Slack mentions; trusted config, never user text."""
+    contacts: tuple[Contacts, ...] = ()
+    """Each role's people in this company, labelled by role, owner first."""
     extra: dict[str, Any] = field(default_factory=dict)
     confidence: str | None = None
     """"sure", "probably" (answered, other candidates in `suggestions`), None when not answered."""
@@ -83,7 +86,10 @@ class Answer:
         lines += [p for p in self.paragraphs]
         lines += [f"{label}: {value}" for label, value in self.facts]
         lines += [f"• {p}" for p in self.points]
-        if self.workspace:
+        if self.contacts:
+            lines.append("In this workspace:")
+            lines += [c.line() for c in self.contacts]
+        elif self.workspace:
             lines.append(f"In this workspace: {self.workspace}")
         if self.suggestions and not self.answered:
             lines.append("Did you mean: " + "; ".join(s.title for s in self.suggestions) + "?")
@@ -109,6 +115,7 @@ class Answer:
                             for s in self.suggestions],
             "sources": list(self.sources),
             "workspace": self.workspace or None,
+            "contacts": [c.to_json() for c in self.contacts],
             **self.extra,
         }
 
@@ -116,9 +123,10 @@ class Answer:
 class Answerer:
     """The core's front door: question in, answer out. Adapters need nothing else."""
 
-    def __init__(self, kb: KnowledgeBase, org: Org | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, org: Org | None = None, people: PeopleBook | None = None) -> None:
         self.kb = kb
         self.org = org or Org({})
+        self.people = people or PeopleBook()
         self.matcher = Matcher(kb)
 
     def ask(self, question: str) -> Answer:
@@ -188,11 +196,12 @@ class Answerer:
     def _base(self, match: Match, best: Candidate, notes: tuple[str, ...], sources: tuple[str, ...],
               **fields: Any) -> Answer:
         roles = fields.get("roles", ())
+        contacts = self.contacts(roles, owner=roles[0] if best.kind == "responsibility" and roles else None)
         return Answer(question=match.question, answered=True, kind=best.kind, id=best.id,
                       title=best.title, score=best.score, sources=self._source_titles(sources),
                       notes=notes, suggestions=match.suggestions,
-                      workspace=self.org.plain_for(roles), workspace_mentions=tuple(self.org.contacts_for(roles)),
-                      **fields)
+                      workspace=flat_plain(contacts), workspace_mentions=tuple(flat_mentions(contacts)),
+                      contacts=contacts, **fields)
 
     def _role(self, match: Match, best: Candidate, notes: tuple[str, ...]) -> Answer:
         role = self.kb.roles[best.id]
@@ -288,6 +297,13 @@ class Answerer:
                                   "data pipelines?”) or a comparison (“data scientist vs ML engineer”).",))
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def contacts(self, role_ids: tuple[str, ...], owner: str | None = None) -> tuple[Contacts, ...]:
+        """The people behind these roles, from the overlay and the latest Slack directory."""
+        if not self.org:
+            return ()
+        pairs = [(r, self.kb.roles[r].title) for r in role_ids if r in self.kb.roles]
+        return contacts_for(self.org, self.people.directory, pairs, owner)
 
     def role_titles(self, role_ids: tuple[str, ...]) -> str:
         return ", ".join(self.kb.roles[r].title for r in role_ids)

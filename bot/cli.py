@@ -22,8 +22,22 @@ def _answerer(args: argparse.Namespace) -> Answerer:
     return answerer
 
 
+def _live_people(answerer: Answerer) -> str | None:
+    """Resolve the overlay's groups and people in Slack into the answerer; an error line or None."""
+    from bot.slack.people import DirectoryUnavailable, resolve_once
+
+    try:
+        answerer.people.directory = resolve_once(Settings.from_env(), answerer.org)
+    except DirectoryUnavailable as e:
+        return f"mlrole: could not ask Slack for the org overlay's people: {e.error}"
+    return None
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     answerer = _answerer(args)
+    if getattr(args, "live", False) and answerer.org and (error := _live_people(answerer)):
+        print(error, file=sys.stderr)
+        return 2
     question = " ".join(args.question)
     out = sys.stdout
     if question == "-":
@@ -47,8 +61,23 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
     path = knowledge_path(args.path or args.knowledge)
     org_file = Settings.from_env().org_file
     kb, problems = check_knowledge(path)
+    live_note = ""
     if kb is not None and org_file:
-        _, problems = check_org(org_file, kb.roles)
+        org, problems = check_org(org_file, kb.roles)
+        if org is not None and args.live:
+            from bot.slack.people import DirectoryUnavailable, missing_problems, resolve_once
+
+            try:
+                directory = resolve_once(Settings.from_env(), org)
+            except DirectoryUnavailable as e:
+                print(f"mlrole: could not check the org overlay in Slack: {e.error}", file=sys.stderr)
+                return 2
+            problems = missing_problems(org, directory)
+            live_note = (f" (live: {len(directory.groups)} user group(s), {len(directory.people)} "
+                         "person(s) found in Slack)")
+    elif args.live:
+        print("mlrole: --live checks the org overlay, but MLROLE_ORG is not set", file=sys.stderr)
+        return 2
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -57,7 +86,23 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
     assert kb is not None
     print(f"{path}: OK — {len(kb.roles)} roles, {len(kb.responsibilities)} responsibilities, "
           f"{len(kb.stages)} stages, {len(kb.topics)} topics, {len(kb.comparisons)} comparisons "
-          f"(version {kb.version})" + (f"; org overlay {org_file} OK" if org_file else ""))
+          f"(version {kb.version})" + (f"; org overlay {org_file} OK{live_note}" if org_file else ""))
+    return 0
+
+
+def cmd_kb_export(args: argparse.Namespace) -> int:
+    from bot.export_html import export_html
+
+    answerer = _answerer(args)
+    if args.live and answerer.org and (error := _live_people(answerer)):
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        target = export_html(answerer.kb, args.html, answerer.org, answerer.people.directory)
+    except OSError as e:
+        print(f"mlrole: cannot write the page into {args.html}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(f"wrote {target} ({target.stat().st_size // 1024} KiB)")
     return 0
 
 
@@ -121,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", parents=[after], help="answer a question ('-' reads one question per line from stdin)")
     ask.add_argument("--json", action="store_true", help="print the JSON answer")
+    ask.add_argument("--live", action="store_true",
+                     help="resolve the org overlay's user groups and emails in Slack (SLACK_BOT_TOKEN)")
     ask.add_argument("question", nargs="+", help="the question, or - for stdin")
     ask.set_defaults(func=cmd_ask)
 
@@ -128,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     validate = kb_sub.add_parser("validate", parents=[after], help="exit 1 with file:line for every problem")
     validate.add_argument("path", nargs="?")
+    validate.add_argument("--live", action="store_true",
+                          help="also check in Slack that the org overlay's groups and people exist "
+                               "(SLACK_BOT_TOKEN)")
     validate.set_defaults(func=cmd_kb_validate)
     dump = kb_sub.add_parser("dump", parents=[after], help="every entry")
     dump.add_argument("--json", action="store_true")
@@ -141,6 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
     learn.add_argument("--eval", action="append", metavar="YAML",
                        help="evaluation set to check for changed answers (default: tests/eval/*.yaml)")
     learn.set_defaults(func=cmd_kb_learn)
+    export = kb_sub.add_parser("export", parents=[after], help="write the knowledge base as a web page")
+    export.add_argument("--html", metavar="DIR", required=True, help="folder to write index.html into")
+    export.add_argument("--live", action="store_true",
+                        help="name the people of the org overlay's user groups (asks Slack: SLACK_BOT_TOKEN)")
+    export.set_defaults(func=cmd_kb_export)
 
     serve = sub.add_parser("serve", parents=[after], help="run the Slack app")
     serve.set_defaults(func=cmd_serve)

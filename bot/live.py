@@ -16,12 +16,16 @@ from typing import Any
 from bot.answers import Answerer
 from bot.knowledge import KnowledgeError, Problem, check_knowledge
 from bot.org import Org, check_org
+from bot.people import PeopleBook
 
 log = logging.getLogger("mlrole.knowledge")
 
 
-def load_answerer(path: str | Path, org_file: str | Path | None = None) -> tuple[Answerer | None, list[Problem]]:
-    """A ready Answerer for the knowledge base plus its org overlay, or every problem in either."""
+def load_answerer(path: str | Path, org_file: str | Path | None = None,
+                  people: PeopleBook | None = None) -> tuple[Answerer | None, list[Problem]]:
+    """A ready Answerer for the knowledge base plus its org overlay, or every problem in either.
+
+    `people` is shared across reloads: a new knowledge version keeps the resolved directory."""
     kb, problems = check_knowledge(path)
     if kb is None:
         return None, problems
@@ -31,7 +35,7 @@ def load_answerer(path: str | Path, org_file: str | Path | None = None) -> tuple
         if checked is None:
             return None, problems
         org = checked
-    return Answerer(kb, org), []
+    return Answerer(kb, org, people), []
 
 
 class LiveKnowledge:
@@ -39,7 +43,8 @@ class LiveKnowledge:
         self.path = Path(path)
         self.org_file = Path(org_file) if org_file else None
         self.last_error: str | None = None
-        answerer, problems = load_answerer(self.path, self.org_file)
+        self.people = PeopleBook()
+        answerer, problems = load_answerer(self.path, self.org_file, self.people)
         if answerer is None:
             raise KnowledgeError(problems)
         self._answerer = answerer
@@ -51,7 +56,7 @@ class LiveKnowledge:
 
     def reload(self) -> bool:
         """Load the files again; keep the current version unless the new one is clean."""
-        answerer, problems = load_answerer(self.path, self.org_file)
+        answerer, problems = load_answerer(self.path, self.org_file, self.people)
         if answerer is None:
             self.last_error = "; ".join(str(p) for p in problems[:20])
             for problem in problems:
@@ -68,7 +73,7 @@ class LiveKnowledge:
         kb = self._answerer.kb
         return {"version": kb.version, "entries": len(kb), "roles": len(kb.roles),
                 "org_roles": len(self._answerer.org.roles), "loaded_at": round(self.loaded_at, 3),
-                "last_reload_error": self.last_error}
+                "last_reload_error": self.last_error, "people": self.people.status()}
 
     async def watch(self, stop: asyncio.Event | None = None) -> None:
         """Reload on every change to the folder (or the overlay) until `stop` is set."""

@@ -6,10 +6,13 @@ problem is reported as `file:line: message` and a file with problems is not used
 
     devops-engineer: {group: S0123ABC, channel: "#platform", people: [U01ABCDEF]}
     ml-engineer:
+      group: "@ml-platform"            # a user group by handle (or ID); resolved live from Slack
       channel: C0456
-      people: [U02, U03]
+      people: [U02, ana@example.com]   # member IDs, or emails looked up in Slack
 
-Mentions are built only from values that match Slack's ID and channel-name shapes, so a
+`group` and `channel` take one value or a list. Handles and emails mean nothing until the Slack
+adapter resolves them (bot.people.Directory); the overlay itself stays Slack-free.
+Mentions are built only from values that match Slack's ID, handle and channel-name shapes, so a
 configuration file can never smuggle `<!channel>` or arbitrary markup into a message.
 """
 
@@ -28,6 +31,8 @@ GROUP_ID = re.compile(r"^S[A-Z0-9]{2,20}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 CHANNEL_NAME = re.compile(r"^#[a-z0-9][a-z0-9._-]{0,79}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+GROUP_HANDLE = re.compile(r"^@[a-z0-9][a-z0-9._-]{0,79}$")
+EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
 KEYS = ("group", "channel", "people")
 
 
@@ -42,26 +47,29 @@ class OrgError(Exception):
 @dataclass(frozen=True)
 class RoleContacts:
     role_id: str
-    group: str | None = None      # Slack user group ID, S…
-    channel: str | None = None    # channel ID (C…/G…) or name (#…)
-    people: tuple[str, ...] = ()  # Slack user IDs, U…/W…
+    groups: tuple[str, ...] = ()    # user group IDs (S…) or handles (@ml-platform)
+    channels: tuple[str, ...] = ()  # channel IDs (C…/G…) or names (#…)
+    people: tuple[str, ...] = ()    # Slack user IDs (U…/W…) or email addresses
+
+    @property
+    def group(self) -> str | None:
+        return self.groups[0] if self.groups else None
+
+    @property
+    def channel(self) -> str | None:
+        return self.channels[0] if self.channels else None
 
     def mentions(self) -> list[str]:
-        out = []
-        if self.group:
-            out.append(f"<!subteam^{self.group}>")
-        if self.channel:
-            out.append(self.channel if self.channel.startswith("#") else f"<#{self.channel}>")
-        out += [f"<@{person}>" for person in self.people]
+        """What can be mentioned without asking Slack: IDs; handles as text; emails not at all."""
+        out = [f"<!subteam^{g}>" if GROUP_ID.match(g) else g for g in self.groups]
+        out += [c if c.startswith("#") else f"<#{c}>" for c in self.channels]
+        out += [f"<@{person}>" for person in self.people if USER_ID.match(person)]
         return out
 
     def plain(self) -> list[str]:
-        out = []
-        if self.group:
-            out.append(f"@{self.group} group")
-        if self.channel:
-            out.append(self.channel if self.channel.startswith("#") else f"#{self.channel}")
-        out += [f"@{person}" for person in self.people]
+        out = [f"@{g} group" if GROUP_ID.match(g) else g for g in self.groups]
+        out += [c if c.startswith("#") else f"#{c}" for c in self.channels]
+        out += [f"@{person}" for person in self.people if USER_ID.match(person)]
         return out
 
 
@@ -69,9 +77,18 @@ class RoleContacts:
 class Org:
     roles: Mapping[str, RoleContacts] = field(default_factory=dict)
     source: str | None = None
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """Where each group/person reference first appears in the file, for `kb validate --live`."""
 
     def __bool__(self) -> bool:
         return bool(self.roles)
+
+    def group_refs(self) -> list[str]:
+        """Every user group named, each once, in file order."""
+        return list(dict.fromkeys(g for c in self.roles.values() for g in c.groups))
+
+    def people_refs(self) -> list[str]:
+        return list(dict.fromkeys(p for c in self.roles.values() for p in c.people))
 
     def get(self, role_id: str) -> RoleContacts | None:
         return self.roles.get(role_id)
@@ -115,7 +132,8 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _check_role(role_id: str, data: Any, line: int, file: str, problems: list[Problem]) -> RoleContacts | None:
+def _check_role(role_id: str, data: Any, line: int, file: str, problems: list[Problem],
+                lines: dict[str, int] | None = None) -> RoleContacts | None:
     def add(at: int, message: str) -> None:
         problems.append(Problem(file, at, message))
 
@@ -129,22 +147,16 @@ def _check_role(role_id: str, data: Any, line: int, file: str, problems: list[Pr
             hint = difflib.get_close_matches(str(key), KEYS, n=1)
             add(at(str(key)), f"'{role_id}': unknown key '{key}'"
                 + (f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(KEYS)})"))
-    group = data.get("group")
-    if group is not None:
-        if not isinstance(group, str):
-            add(at("group"), f"'{role_id}': group should be text (a user group ID like S0123ABC), "
-                             f"not {_describe(group)}")
-        elif not GROUP_ID.match(group):
-            add(at("group"), f"'{role_id}': group '{group}' is not a Slack user group ID (S followed by "
-                             "capital letters and digits, e.g. S0123ABC)")
-    channel = data.get("channel")
-    if channel is not None:
-        if not isinstance(channel, str):
-            add(at("channel"), f"'{role_id}': channel should be text (C0123ABC or \"#name\"), "
-                               f"not {_describe(channel)}")
-        elif not (CHANNEL_ID.match(channel) or CHANNEL_NAME.match(channel)):
-            add(at("channel"), f"'{role_id}': channel '{channel}' is neither a channel ID (C0123ABC) nor a "
-                               "channel name in quotes (\"#platform\": lowercase, digits, - _ .)")
+    groups = _one_or_list(data.get("group"), at("group"), f"'{role_id}': group", problems, file,
+                          "a user group ID like S0123ABC or a handle in quotes like \"@ml-platform\"",
+                          lambda g: bool(GROUP_ID.match(g) or GROUP_HANDLE.match(g)),
+                          "is not a Slack user group ID (S followed by capital letters and digits, e.g. "
+                          "S0123ABC) nor a handle in quotes (\"@ml-platform\": lowercase, digits, - _ .)")
+    channels = _one_or_list(data.get("channel"), at("channel"), f"'{role_id}': channel", problems, file,
+                            "C0123ABC or \"#name\"",
+                            lambda c: bool(CHANNEL_ID.match(c) or CHANNEL_NAME.match(c)),
+                            "is neither a channel ID (C0123ABC) nor a channel name in quotes "
+                            "(\"#platform\": lowercase, digits, - _ .)")
     people = data.get("people")
     if people is not None:
         if not isinstance(people, list):
@@ -154,14 +166,38 @@ def _check_role(role_id: str, data: Any, line: int, file: str, problems: list[Pr
         else:
             for index, person in enumerate(people):
                 person_line = people.line_of(index) if isinstance(people, LineList) else at("people")
-                if not isinstance(person, str) or not USER_ID.match(person):
+                if not isinstance(person, str) or not (USER_ID.match(person) or EMAIL.match(person)):
                     add(person_line, f"'{role_id}': people entry {person!r} is not a Slack user ID "
-                                     "(U or W followed by capital letters and digits)")
-    if group is None and channel is None and not people and len(problems) == before:
+                                     "(U or W followed by capital letters and digits) or an email address")
+                elif lines is not None:
+                    lines.setdefault(person, person_line)
+    if not groups and not channels and not people and len(problems) == before:
         add(line, f"'{role_id}' names no group, channel or people")
     if len(problems) > before:
         return None
-    return RoleContacts(role_id, group, channel, tuple(dict.fromkeys(people or ())))
+    if lines is not None:
+        for group in groups:
+            lines.setdefault(group, at("group"))
+    return RoleContacts(role_id, tuple(dict.fromkeys(groups)), tuple(dict.fromkeys(channels)),
+                        tuple(dict.fromkeys(people or ())))
+
+
+def _one_or_list(value: Any, line: int, what: str, problems: list[Problem], file: str, example: str,
+                 valid: Any, invalid: str) -> list[str]:
+    """`group`/`channel`: one text value or a list of them; each checked against its shape."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for index, item in enumerate(items):
+        at = value.line_of(index) if isinstance(value, LineList) else line
+        if not isinstance(item, str):
+            problems.append(Problem(file, at, f"{what} should be text ({example}), not {_describe(item)}"))
+        elif not valid(item):
+            problems.append(Problem(file, at, f"{what} '{item}' {invalid}"))
+        else:
+            out.append(item)
+    return out
 
 
 def check_org(path: str | Path, role_ids: Iterable[str]) -> tuple[Org | None, list[Problem]]:
@@ -192,6 +228,7 @@ def check_org(path: str | Path, role_ids: Iterable[str]) -> tuple[Org | None, li
                                 f"should be a mapping of role IDs to contacts, not {_describe(data)}"))
         return None, problems
     roles: dict[str, RoleContacts] = {}
+    lines: dict[str, int] = {}
     for role_id, value in data.items():
         line = data.line_of(str(role_id)) if isinstance(data, LineDict) else 1
         if not isinstance(role_id, str) or role_id not in known:
@@ -199,12 +236,12 @@ def check_org(path: str | Path, role_ids: Iterable[str]) -> tuple[Org | None, li
             problems.append(Problem(file, line, f"unknown role '{role_id}'"
                                     + (f" (did you mean '{hint[0]}'?)" if hint else "")))
             continue
-        contacts = _check_role(role_id, value, line, file, problems)
+        contacts = _check_role(role_id, value, line, file, problems, lines)
         if contacts is not None:
             roles[role_id] = contacts
     if problems:
         return None, sorted(problems, key=lambda p: p.line)
-    return Org(roles, file), []
+    return Org(roles, file, lines), []
 
 
 def load_org(path: str | Path, role_ids: Iterable[str]) -> Org:

@@ -51,6 +51,8 @@ class Settings:
     """Where "Ask the ML team" posts questions (a channel ID, or a name); unset: no button."""
     digest: str | None = None
     """"weekly": post a digest (top unanswered, top 👎, stale entries) to the triage channel."""
+    public_page: bool = False
+    """MLROLE_PUBLIC_PAGE=1: `mlrole serve` also answers GET / with the knowledge base page."""
 
     @property
     def oauth_configured(self) -> bool:
@@ -77,4 +79,5 @@ class Settings:
             state_secret=env.get("SLACK_STATE_SECRET") or None,
             triage_channel=(env.get("MLROLE_TRIAGE_CHANNEL") or "").strip() or None,
             digest=(env.get("MLROLE_DIGEST") or "").strip().lower() or None,
+            public_page=(env.get("MLROLE_PUBLIC_PAGE") or "").strip().lower() in ("1", "true", "yes", "on"),
         )

@@ -69,7 +69,7 @@ ml-engineer: "#ml"
     assert any(t.startswith(f"{f}:7: 'data-scientist': people entry '<!channel>' is not a Slack user ID")
                for t in text)
     assert any(t.startswith(f"{f}:8: 'data-scientist': people entry 42") for t in text)
-    assert any(t.startswith(f"{f}:9: 'data-scientist': group should be text") for t in text)
+    assert any(t.startswith(f"{f}:9: 'data-scientist': group 'S1' is not a Slack user group ID") for t in text)
     assert any(t.startswith(f"{f}:10: 'ml-engineer' should be a mapping") for t in text)
     assert len(problems) == 6
     with pytest.raises(OrgError) as caught:

@@ -94,6 +94,10 @@ def build_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebCl
     with _without_token_warning():
         app = AsyncApp(**options)
     deps = Deps(settings=settings, knowledge=knowledge, store=store)
+    if oauth_settings is None and getattr(knowledge, "people", None) is not None:
+        from bot.slack.people import SlackPeople
+
+        deps.people = SlackPeople(client, knowledge.people, lambda: knowledge.answerer.org)
     sender = ResponseSender(retry_handlers=retry_handlers())
     app._mlrole_sender = sender  # type: ignore[attr-defined]  # closed by the server on shutdown
     single_workspace = oauth_settings is None

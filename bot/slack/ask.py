@@ -34,6 +34,7 @@ def log_request(surface: str, answer: Answer | None, started: float, **extra: An
 async def ask(deps: Deps, question: str, *, surface: str, user_id: str | None,
               team_id: str | None, started: float | None = None) -> Answer:
     started = time.perf_counter() if started is None else started
+    await deps.fresh_people()
     answer = deps.knowledge.answerer.ask(question)  # read per request: reloads swap it
     try:
         await deps.store.record_question(text=question[:1000], surface=surface, user_id=user_id,

@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.answers import Answer
+from bot.people import Contacts
 
 # Slack's limits (https://api.slack.com/reference/block-kit/blocks)
 MAX_MESSAGE_BLOCKS = 50
@@ -231,7 +232,10 @@ def answer_blocks(answer: Answer, *, shareable: bool = False, shared_by: str | N
             body.append(_context(f"*{T_RELATED}:*"))
             body += _actions([_button(r.title, f"{ACTION_OPEN_PREFIX}{i}", entry_value(r.kind, r.id))
                               for i, r in enumerate(answer.related[:MAX_ACTIONS_ELEMENTS])])
-        if answer.workspace_mentions:  # from the operator's org overlay: IDs checked on load
+        if answer.contacts:
+            body.append(_context(_whole_lines([f"*{T_WORKSPACE}:*"] + [contacts_mrkdwn(c) for c in answer.contacts],
+                                              MAX_CONTEXT_TEXT)))
+        elif answer.workspace_mentions:  # from the operator's org overlay: IDs checked on load
             body.append(_context(f"*{T_WORKSPACE}:* " + ", ".join(answer.workspace_mentions)))
         footer = []
         if answer.sources:
@@ -266,6 +270,31 @@ def answer_blocks(answer: Answer, *, shareable: bool = False, shared_by: str | N
         if buttons:
             tail += _actions(buttons, block_id=FEEDBACK_BLOCK_ID)
     return _fit(body, tail, MAX_MESSAGE_BLOCKS)
+
+
+def contacts_mrkdwn(contacts: Contacts, label: bool = True) -> str:
+    """`*ML Engineer* — <!subteam^S1>: Ana, Ben and 3 more · <#C1>`. Groups, channels and people
+    named in the overlay are mentions (IDs checked on load); group members are plain names, so an
+    answer never pings a whole team's members one by one."""
+    items = []
+    for group in contacts.groups:
+        head = f"<!subteam^{group.id}>" if group.id else escape(f"@{group.handle}")
+        names = group.member_names()
+        items.append(f"{head}: {escape(names)}" if names else head)
+    items += [c if c.startswith("#") else f"<#{c}>" for c in contacts.channels]
+    items += [f"<@{u.id}>" for u in contacts.users]
+    line = " · ".join(items)
+    return f"*{escape(contacts.label())}* — {line}" if label else line
+
+
+def _whole_lines(lines: list[str], limit: int) -> str:
+    """As many whole lines as fit: a cut inside `<!subteam^…>` would show broken markup."""
+    kept: list[str] = []
+    for line in lines:
+        if len("\n".join(kept + [line, ELLIPSIS])) > limit:
+            return "\n".join(kept + [ELLIPSIS]) if kept else truncate(line, limit)
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _role_lines(roles: Iterable[Any], summary_chars: int = 160) -> str:
@@ -313,6 +342,7 @@ def home_view(answerer: Any, extra: Sequence[Block] = ()) -> dict[str, Any]:
     body: list[Block] = [HeaderBlock(text=_plain(T_HOME_TITLE, MAX_HEADER_TEXT)), _context(T_HOME_INTRO),
                          *extra, DividerBlock()]
     roles = list(kb.roles.values())
+    contacts_of = getattr(answerer, "contacts", lambda role_ids: ())
     owners: list[Block] = [DividerBlock(), HeaderBlock(text=_plain(T_HOME_OWNERS, MAX_HEADER_TEXT))]
     by_stage: dict[str, list[str]] = {}
     for resp in kb.responsibilities.values():
@@ -326,8 +356,10 @@ def home_view(answerer: Any, extra: Sequence[Block] = ()) -> dict[str, Any]:
             owners += _sections(f"*{escape(title)}*\n" + "\n".join(lines))
     role_blocks: list[Block] = []
     for i, role in enumerate(roles):
+        people = [contacts_mrkdwn(c, label=False) for c in contacts_of((role.id,))]
         role_blocks.append(SectionBlock(
-            text=_md(f"*{escape(role.title)}*\n{escape(truncate(role.summary, 400))}"),
+            text=_md(f"*{escape(role.title)}*\n{escape(truncate(role.summary, 400))}"
+                     + (f"\n:busts_in_silhouette: {people[0]}" if people else "")),
             accessory=_button(T_DETAILS, f"{ACTION_OPEN_PREFIX}{i}", entry_value("role", role.id))))
     room = MAX_HOME_BLOCKS - len(body)
     if len(role_blocks) + len(owners) > room:  # a very large organisation: share the room, mark the cuts

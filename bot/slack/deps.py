@@ -16,6 +16,7 @@ class Deps:
     store: Any  # bot.storage.Store
     channel_names: dict[str, tuple[str, float]] = field(default_factory=dict)
     channel_name_ttl: float = 3600.0
+    people: Any = None  # bot.slack.people.SlackPeople when the org overlay names groups or emails
 
     def cached_channel_name(self, channel_id: str) -> str | None:
         hit = self.channel_names.get(channel_id)
@@ -27,6 +28,12 @@ class Deps:
         if len(self.channel_names) > 5000:
             self.channel_names.clear()
         self.channel_names[channel_id] = (name, time.monotonic() + self.channel_name_ttl)
+
+
+    async def fresh_people(self) -> None:
+        """Answers name the org's people from a snapshot; refresh it first when it is due."""
+        if self.people is not None:
+            await self.people.ensure_fresh()
 
 
 def deps_of(context: Any) -> Deps:

@@ -53,6 +53,10 @@ def create_web_app(settings: Settings, knowledge: Any, store: Any, client: Async
         web_app.on_cleanup.append(close_sender)
     web_app.router.add_post(EVENTS_PATH, events)
     web_app.router.add_get("/healthz", healthz)
+    if settings.public_page:
+        from bot.page import page_handler
+
+        web_app.router.add_get("/", page_handler(knowledge))
     oauth_flow = getattr(bolt_app, "oauth_flow", None)
     if oauth_flow is not None:  # multi-workspace install pages, when OAuth is configured
         async def install(request: web.Request) -> web.StreamResponse:

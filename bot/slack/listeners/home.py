@@ -21,6 +21,7 @@ async def handle_home_opened(event: dict, client: AsyncWebClient, context: Async
         return
     deps = deps_of(context)
     try:
+        await deps.fresh_people()
         await client.views_publish(user_id=event["user"], view=blocks.home_view(deps.knowledge.answerer,
                                                                            extra=surface_blocks.home_surface_blocks()))
         log_request("home", None, started, user=event["user"])
