@@ -32,8 +32,9 @@ def manifest() -> dict:
 
 
 def methods_called() -> set[str]:
-    """Every Web API method the code calls, from slack_sdk's names (chat_postMessage → chat.postMessage)."""
-    sdk = {m.replace("_", ".") for m in re.findall(r"\bclient\.([a-z]+(?:_[a-zA-Z]+)+)\(", CODE)
+    """Every Web API method the code calls or passes on to be called, from slack_sdk's names
+    (chat_postMessage → chat.postMessage)."""
+    sdk = {m.replace("_", ".") for m in re.findall(r"\bclient\.([a-z]+(?:_[a-zA-Z]+)+)\s*[(,]", CODE)
            if m not in NOT_WEB_API}
     helpers = {method for name, method in BOLT_HELPERS.items()
                if re.search(rf"\bawait (?:self\.)?{name}\(", CODE)}
