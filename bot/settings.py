@@ -47,6 +47,7 @@ class Settings:
     client_id: str | None = None
     client_secret: str | None = None
     state_secret: str | None = None
+    retention_days: int = 90
 
     @property
     def oauth_configured(self) -> bool:
@@ -71,4 +72,6 @@ class Settings:
             client_id=env.get("SLACK_CLIENT_ID") or None,
             client_secret=env.get("SLACK_CLIENT_SECRET") or None,
             state_secret=env.get("SLACK_STATE_SECRET") or None,
+            retention_days=int(env["MLROLE_RETENTION_DAYS"].strip())
+            if (env.get("MLROLE_RETENTION_DAYS") or "").strip().isdigit() else 90,
         )

@@ -492,6 +492,11 @@ class SqlStore:
     async def _read(self, op: Callable[[AsyncConnection], Awaitable[T]], what: str) -> T:
         try:
             return await self._run(op)
+        except StorageUnavailable as exc:
+            if not str(exc).startswith("database unavailable"):
+                raise  # already the one line to show (no database file, schema too old)
+            self._failed(what, exc)
+            raise StorageUnavailable(f"cannot reach the database {self.where}: {exc}") from exc
         except DB_ERRORS as exc:
             self._failed(what, exc)
             raise StorageUnavailable(f"cannot reach the database {safe_url(self.url)}: {_describe(exc)}") \
