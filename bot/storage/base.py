@@ -97,9 +97,9 @@ class MemoryStore:
     def __init__(self) -> None:
         self._events: dict[str, float] = {}
         self._welcomed: dict[tuple[str, str], float] = {}
-        self.questions: list[dict] = []  # unanswered only: text, surface, team, time
-        self.counts: dict[tuple[str, str, str], int] = {}  # (answer_id, surface, day) -> count
-        self.votes: dict[tuple[str, str], dict] = {}  # (answer_id, user_id) -> the latest vote
+        self._unanswered: list[dict] = []  # unanswered only: text, surface, team, time
+        self._counts: dict[tuple[str, str, str], int] = {}  # (answer_id, surface, day) -> count
+        self._votes: dict[tuple[str, str], dict] = {}  # (answer_id, user_id) -> the latest vote
 
     async def claim_event(self, event_id: str, ttl_seconds: int = 3600) -> bool:
         now = time.time()
@@ -116,14 +116,14 @@ class MemoryStore:
         now = time.time()
         if answered and answer_id:
             key = (answer_id, surface, day_of(now))
-            self.counts[key] = self.counts.get(key, 0) + 1
+            self._counts[key] = self._counts.get(key, 0) + 1
         elif not answered and text.strip() and not is_small_talk(text):
-            self.questions.append({"text": " ".join(text.split()), "surface": surface, "team_id": team_id,
+            self._unanswered.append({"text": " ".join(text.split()), "surface": surface, "team_id": team_id,
                                    "at": now})
 
     async def record_feedback(self, *, answer_id: str, helpful: bool, user_id: str | None,
                               question: str | None = None, team_id: str | None = None) -> None:
-        self.votes[(answer_id, user_id or "")] = {"helpful": helpful, "team_id": team_id, "at": time.time()}
+        self._votes[(answer_id, user_id or "")] = {"helpful": helpful, "team_id": team_id, "at": time.time()}
 
     async def mark_welcomed(self, user_id: str, channel_id: str) -> bool:
         key = (user_id, channel_id)
@@ -135,7 +135,7 @@ class MemoryStore:
     async def unanswered(self, limit: int = 20, *, since: float | None = None,
                          surface: str | None = None) -> list[UnansweredRow]:
         counts: dict[str, UnansweredRow] = {}
-        for row in self.questions:
+        for row in self._unanswered:
             if (since is not None and row["at"] < since) or (surface and row["surface"] != surface):
                 continue
             key = question_key(row["text"])
@@ -147,14 +147,14 @@ class MemoryStore:
     async def answered(self, limit: int = 20, *, since: float | None = None,
                        surface: str | None = None) -> list[AnsweredRow]:
         tally: dict[str, int] = {}
-        for (answer_id, where, day), n in self.counts.items():
+        for (answer_id, where, day), n in self._counts.items():
             if (since is None or day >= day_of(since)) and (not surface or where == surface):
                 tally[answer_id] = tally.get(answer_id, 0) + n
         return sorted((AnsweredRow(k, v) for k, v in tally.items()), key=lambda r: (-r.count, r.answer_id))[:limit]
 
     async def feedback(self, limit: int = 20, *, since: float | None = None) -> list[FeedbackRow]:
         tally: dict[str, list[int]] = {}
-        for (answer_id, _user), vote in self.votes.items():
+        for (answer_id, _user), vote in self._votes.items():
             if since is not None and vote["at"] < since:
                 continue
             pair = tally.setdefault(answer_id, [0, 0])
@@ -169,16 +169,16 @@ class MemoryStore:
             deleted[name] = deleted.get(name, 0) + had - keep
 
         if before is not None:
-            had = len(self.questions)
-            self.questions = [q for q in self.questions if q["at"] >= before]
-            drop("unanswered_questions", len(self.questions), had)
-            had = len(self.counts)
-            self.counts = {k: v for k, v in self.counts.items() if k[2] >= day_of(before)}
-            drop("answer_counts", len(self.counts), had)
+            had = len(self._unanswered)
+            self._unanswered = [q for q in self._unanswered if q["at"] >= before]
+            drop("unanswered_questions", len(self._unanswered), had)
+            had = len(self._counts)
+            self._counts = {k: v for k, v in self._counts.items() if k[2] >= day_of(before)}
+            drop("answer_counts", len(self._counts), had)
         keep_vote = lambda k, v: (before is None or v["at"] >= before) and k[1] not in users  # noqa: E731
-        had = len(self.votes)
-        self.votes = {k: v for k, v in self.votes.items() if keep_vote(k, v)}
-        drop("feedback_votes", len(self.votes), had)
+        had = len(self._votes)
+        self._votes = {k: v for k, v in self._votes.items() if keep_vote(k, v)}
+        drop("feedback_votes", len(self._votes), had)
         had = len(self._welcomed)
         self._welcomed = {k: v for k, v in self._welcomed.items()
                           if (before is None or v >= before) and k[0] not in users}

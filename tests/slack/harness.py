@@ -249,9 +249,26 @@ def make_settings(stub: SlackStub) -> Callable[..., Settings]:
     return make
 
 
+class RecordingStore(MemoryStore):
+    """A MemoryStore that also keeps every call, so tests can see what the adapters passed to storage."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.questions: list[dict] = []
+        self.feedback_rows: list[dict] = []
+
+    async def record_question(self, **kwargs: Any) -> None:
+        self.questions.append({**kwargs, "at": time.time()})
+        await super().record_question(**kwargs)
+
+    async def record_feedback(self, **kwargs: Any) -> None:
+        self.feedback_rows.append({"question": None, "team_id": None, **kwargs})
+        await super().record_feedback(**kwargs)
+
+
 @pytest.fixture
 async def bot(stub: SlackStub, knowledge: LiveKnowledge, make_settings):
-    store = MemoryStore()
+    store = RecordingStore()
     web_app = create_web_app(make_settings(), knowledge, store)
     server = TestServer(web_app, host="127.0.0.1")
     await server.start_server()
