@@ -11,9 +11,12 @@ from bot.settings import Settings
 
 
 async def _purge(url: str | None, users: list[str], before: float | None):
-    from bot.storage.sql import SqlStore
+    from bot.storage.sql import SqlStore, StorageUnavailable
 
     store = SqlStore(url)
+    if store.database.sqlite_path is not None and not store.database.sqlite_path.is_file():
+        await store.close()
+        raise StorageUnavailable(f"no database at {store.database.sqlite_path}: nothing to delete")
     try:
         await store.start(strict=True)
         return store.where, await store.purge(before=before, users=users)
