@@ -46,6 +46,8 @@ class SlackStub:
         self.socket_connections = 0
         self.socket_disconnects = 0
         self.app_tokens: list[str] = []  # the bearer token of every apps.connections.open call
+        self.oauth_scopes: str | None = None  # sent as x-oauth-scopes (Slack sends it on every call)
+        self.not_member: set[str] = set()  # channel IDs the bot is not in (conversations.info/list)
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self.api)
         self.app.router.add_post("/response/{token}", self.handle_response)
@@ -100,13 +102,21 @@ class SlackStub:
             body["user"] = {"id": user, "name": user.lower(), "is_bot": user.startswith("UBOTX")}
         elif method == "conversations.info":
             ch = str(params.get("channel"))
-            body["channel"] = {"id": ch, "name": CHANNEL_NAMES.get(ch, "general")}
+            if not ch.startswith(("C", "G", "D")) or ch.startswith("CMISSING"):
+                return web.json_response({"ok": False, "error": "channel_not_found"})
+            body["channel"] = {"id": ch, "name": CHANNEL_NAMES.get(ch, "general"),
+                               "is_member": ch not in self.not_member}
+        elif method == "conversations.list":
+            body["channels"] = [{"id": ch, "name": name, "is_member": ch not in self.not_member}
+                                for ch, name in CHANNEL_NAMES.items()]
+            body["response_metadata"] = {"next_cursor": ""}
         elif method == "views.publish":
             body["view"] = {"id": "V1", **(params.get("view") if isinstance(params.get("view"), dict) else {})}
         elif method == "apps.connections.open":
             self.app_tokens.append(request.headers.get("Authorization", "").removeprefix("Bearer "))
             body["url"] = self.socket_url
-        return web.json_response(body)
+        headers = {"x-oauth-scopes": self.oauth_scopes} if self.oauth_scopes is not None else None
+        return web.json_response(body, headers=headers)
 
     @property
     def socket_url(self) -> str:
