@@ -15,8 +15,21 @@ from bot.settings import Settings, knowledge_path
 
 
 def _answerer(args: argparse.Namespace) -> Answerer:
-    """The knowledge base, with the org overlay of MLROLE_ORG when it is set."""
-    answerer, problems = load_answerer(knowledge_path(args.knowledge), Settings.from_env().org_file)
+    """The knowledge base, with the org overlay of MLROLE_ORG when it is set and valid.
+
+    A broken org file is reported (naming it) but does not stop the command: answers then name
+    roles without the company's people."""
+    org_file = Settings.from_env().org_file
+    answerer, problems = load_answerer(knowledge_path(args.knowledge), org_file)
+    if answerer is None and org_file:
+        plain, kb_problems = load_answerer(knowledge_path(args.knowledge), None)
+        if plain is not None:
+            print(f"mlrole: the org file {org_file} (MLROLE_ORG) has {len(problems)} problem(s); answering "
+                  "without it:", file=sys.stderr)
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+            return plain
+        problems = kb_problems
     if answerer is None:
         raise KnowledgeError(problems)
     return answerer
@@ -47,12 +60,14 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
     path = knowledge_path(args.path or args.knowledge)
     org_file = Settings.from_env().org_file
     kb, problems = check_knowledge(path)
+    checked = path
     if kb is not None and org_file:
         _, problems = check_org(org_file, kb.roles)
+        checked = f"the org file {org_file} (MLROLE_ORG)"
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
-        print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {checked}", file=sys.stderr)
         return 1
     assert kb is not None
     print(f"{path}: OK — {len(kb.roles)} roles, {len(kb.responsibilities)} responsibilities, "

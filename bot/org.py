@@ -138,6 +138,9 @@ def _check_role(role_id: str, data: Any, line: int, file: str, problems: list[Pr
             add(at("group"), f"'{role_id}': group '{group}' is not a Slack user group ID (S followed by "
                              "capital letters and digits, e.g. S0123ABC)")
     channel = data.get("channel")
+    if "channel" in data and channel is None:
+        add(at("channel"), f"'{role_id}': channel is empty — unquoted, # starts a YAML comment: "
+                           "write the name in quotes, channel: \"#ml-eng\", or use the channel ID (C0123ABC)")
     if channel is not None:
         if not isinstance(channel, str):
             add(at("channel"), f"'{role_id}': channel should be text (C0123ABC or \"#name\"), "
