@@ -212,3 +212,22 @@ async def test_socket_mode_unreachable_logs_one_line_per_attempt_and_healthz_is_
     assert all(r.exc_info is None for r in caplog.records if r.name.startswith("mlrole"))
     assert "attempt 1, retrying in 0.05 s" in attempts[0]
     assert "attempt 2, retrying in 0.1 s" in attempts[1]
+
+
+async def test_healthz_over_http_reports_storage_down_as_degraded_not_503(knowledge):
+    from bot.slack.health import SlackState, health
+
+    class DownStore:
+        where, dialect, healthy = "postgresql+asyncpg://db/x", "postgresql", False
+
+    status, body = await health(knowledge, DownStore(), SlackState("http"))
+    assert status == 200 and body["ok"] is True and body["degraded"] is True
+    assert body["storage"] == {"ok": False, "kind": "postgresql", "persistent": True}
+    assert body["slack"] == {"ok": True, "mode": "http"} and body["knowledge"]["ok"] is True
+
+    class NoKnowledge:
+        def status(self):
+            raise RuntimeError("not loaded")
+
+    status, body = await health(NoKnowledge(), DownStore(), SlackState("http"))
+    assert status == 503 and body["ok"] is False
