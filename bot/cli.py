@@ -15,8 +15,21 @@ from bot.settings import Settings, knowledge_path
 
 
 def _answerer(args: argparse.Namespace) -> Answerer:
-    """The knowledge base, with the org overlay of MLROLE_ORG when it is set."""
-    answerer, problems = load_answerer(knowledge_path(args.knowledge), Settings.from_env().org_file)
+    """The knowledge base, with the org overlay of MLROLE_ORG when it is set and valid.
+
+    A broken org file is reported (naming it) but does not stop the command: answers then name
+    roles without the company's people."""
+    org_file = Settings.from_env().org_file
+    answerer, problems = load_answerer(knowledge_path(args.knowledge), org_file)
+    if answerer is None and org_file:
+        plain, kb_problems = load_answerer(knowledge_path(args.knowledge), None)
+        if plain is not None:
+            print(f"mlrole: the org file {org_file} (MLROLE_ORG) has {len(problems)} problem(s); answering "
+                  "without it:", file=sys.stderr)
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+            return plain
+        problems = kb_problems
     if answerer is None:
         raise KnowledgeError(problems)
     return answerer
@@ -62,8 +75,10 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
     org_file = Settings.from_env().org_file
     kb, problems = check_knowledge(path)
     live_note = ""
+    checked = path
     if kb is not None and org_file:
         org, problems = check_org(org_file, kb.roles)
+        checked = f"the org file {org_file} (MLROLE_ORG)"
         if org is not None and args.live:
             from bot.slack.people import DirectoryUnavailable, missing_problems, resolve_once
 
@@ -81,7 +96,7 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
-        print(f"{len(problems)} problem(s) in {path}", file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {checked}", file=sys.stderr)
         return 1
     assert kb is not None
     print(f"{path}: OK — {len(kb.roles)} roles, {len(kb.responsibilities)} responsibilities, "
@@ -134,7 +149,25 @@ def cmd_report(args: argparse.Namespace) -> int:
         return run_stale_report(args.knowledge, args.stale, as_json=args.json)
     from bot.report import run_report
 
-    return run_report(as_json=args.json, limit=args.limit)
+    return run_report(as_json=args.json, limit=args.limit, since=args.since, surface=args.surface)
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from bot.purge import run_purge
+
+    return run_purge(users=args.user or [], before=args.before, yes=args.yes)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.doctor import run_doctor
+
+    return run_doctor(knowledge=args.knowledge)
+
+
+def cmd_kb_init(args: argparse.Namespace) -> int:
+    from bot.kb_init import run_kb_init
+
+    return run_kb_init(args.dir, source=args.knowledge)
 
 
 def cmd_kb_lessons(args: argparse.Namespace) -> int:
@@ -156,7 +189,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from bot.cli_options import SERVE_ENVIRONMENT, positive_int, since_date, version_string
+
     parser = argparse.ArgumentParser(prog="mlrole", description="Who does what in an ML team.")
+    parser.add_argument("--version", action="version", version=version_string())
     parser.add_argument("--knowledge", metavar="PATH",
                         help="knowledge base folder (default: $MLROLE_KNOWLEDGE or the bundled one)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -165,22 +201,27 @@ def build_parser() -> argparse.ArgumentParser:
     after.add_argument("--knowledge", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     ask = sub.add_parser("ask", parents=[after], help="answer a question ('-' reads one question per line from stdin)")
-    ask.add_argument("--json", action="store_true", help="print the JSON answer")
+    ask.add_argument("--json", action="store_true", help="print the JSON answer (one per line with -)")
     ask.add_argument("--live", action="store_true",
                      help="resolve the org overlay's user groups and emails in Slack (SLACK_BOT_TOKEN)")
     ask.add_argument("question", nargs="+", help="the question, or - for stdin")
     ask.set_defaults(func=cmd_ask)
 
-    kb = sub.add_parser("kb", parents=[after], help="check or list the knowledge base")
-    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    kb = sub.add_parser("kb", parents=[after], help="create, check or list a knowledge base")
+    kb_sub = kb.add_subparsers(dest="kb_command", metavar="{init,validate,dump}")
+    kb.set_defaults(func=lambda _args: _print_help(kb))
+    init = kb_sub.add_parser("init", parents=[after], help="copy the bundled knowledge base and an example "
+                                                           "org.yaml into DIR, to customise")
+    init.add_argument("dir", metavar="DIR", help="a new (or empty) folder")
+    init.set_defaults(func=cmd_kb_init)
     validate = kb_sub.add_parser("validate", parents=[after], help="exit 1 with file:line for every problem")
-    validate.add_argument("path", nargs="?")
+    validate.add_argument("path", nargs="?", help="knowledge base folder (default: --knowledge)")
     validate.add_argument("--live", action="store_true",
                           help="also check in Slack that the org overlay's groups and people exist "
                                "(SLACK_BOT_TOKEN)")
     validate.set_defaults(func=cmd_kb_validate)
     dump = kb_sub.add_parser("dump", parents=[after], help="every entry")
-    dump.add_argument("--json", action="store_true")
+    dump.add_argument("--json", action="store_true", help="print every entry with its answer as JSON")
     dump.set_defaults(func=cmd_kb_dump)
     lessons = kb_sub.add_parser("lessons", parents=[after], help="lessons curators taught in Slack, not yet learnt")
     lessons.add_argument("--json", action="store_true")
@@ -197,21 +238,46 @@ def build_parser() -> argparse.ArgumentParser:
                         help="name the people of the org overlay's user groups (asks Slack: SLACK_BOT_TOKEN)")
     export.set_defaults(func=cmd_kb_export)
 
-    serve = sub.add_parser("serve", parents=[after], help="run the Slack app")
+    serve = sub.add_parser("serve", parents=[after], help="run the Slack app",
+                           formatter_class=argparse.RawDescriptionHelpFormatter, epilog=SERVE_ENVIRONMENT)
     serve.set_defaults(func=cmd_serve)
 
-    report = sub.add_parser("report", parents=[after], help="unanswered questions and feedback from storage")
-    report.add_argument("--json", action="store_true")
-    report.add_argument("--limit", type=int, default=20)
+    doctor = sub.add_parser("doctor", parents=[after], help="check everything serve needs, without serving",
+                            formatter_class=argparse.RawDescriptionHelpFormatter, epilog=SERVE_ENVIRONMENT)
+    doctor.set_defaults(func=cmd_doctor)
+
+    report = sub.add_parser("report", parents=[after], help="unanswered questions and feedback from storage "
+                                                            "(read-only)")
+    report.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    report.add_argument("--limit", type=positive_int, default=20, metavar="N",
+                        help="rows per section (default 20)")
+    report.add_argument("--since", type=since_date, metavar="DATE",
+                        help="only what was stored since DATE (YYYY-MM-DD) or the last N days (Nd)")
+    report.add_argument("--surface", choices=("dm", "mention", "command"),
+                        help="only questions asked in DMs, mentions or /mlrole")
     report.add_argument("--stale", type=int, nargs="?", const=180, metavar="DAYS",
                         help="entries not reviewed for DAYS (default 180) and answers 👎-ed repeatedly")
     report.set_defaults(func=cmd_report)
 
+    purge = sub.add_parser("purge", parents=[after], help="delete stored data: a person's (erasure requests) "
+                                                          "or everything older than a date")
+    purge.add_argument("--user", action="append", metavar="U…",
+                       help="a Slack user ID whose votes and welcomes to delete (repeatable)")
+    purge.add_argument("--before", type=since_date, metavar="DATE",
+                       help="delete everything stored before DATE (YYYY-MM-DD) or older than N days (Nd)")
+    purge.add_argument("--yes", action="store_true", help=argparse.SUPPRESS)
+    purge.set_defaults(func=cmd_purge)
+
     bench = sub.add_parser("bench", parents=[after], help="answer quality and speed against baselines")
     bench.add_argument("--quick", action="store_true", help="a small run, for CI")
-    bench.add_argument("--json", action="store_true")
+    bench.add_argument("--json", action="store_true", help="print every figure as JSON")
     bench.set_defaults(func=cmd_bench)
     return parser
+
+
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -76,8 +77,13 @@ class Report:
                 "by_category": {k: [*v] for k, v in sorted(self.by_category.items())}}
 
 
-def default_questions_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
+def default_questions_path(checkout: Path | None = None, prefix: str | None = None) -> Path:
+    """The working set: in the checkout's tests/eval, else the copy a plain (non-editable) install carries."""
+    beside = (checkout or Path(__file__).resolve().parent.parent) / "tests" / "eval" / "questions.yaml"
+    if beside.is_file():
+        return beside
+    installed = Path(prefix or sys.prefix) / "share" / "mlrole" / "eval" / "questions.yaml"
+    return installed if installed.is_file() else beside
 
 
 def load_questions(path: str | Path | None = None) -> list[Question]:

@@ -225,6 +225,10 @@ def strategies() -> tuple[Any, Any]:
     return question, directory
 
 
+DEFAULT_MINUTES = 5.0
+"""A bare `python -m bot.fuzz` ends within this (README says so); `--minutes 0` lifts it."""
+
+
 class _OutOfTime(BaseException):
     pass
 
@@ -280,8 +284,9 @@ def run(examples: int, seed: int | None = None, minutes: float | None = None,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.fuzz", description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=20000, help="inputs per target (default 20000)")
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--minutes", type=float, default=None, help="stop generating after this long")
+    parser.add_argument("--seed", type=int, default=None, help="repeat a run exactly (default: random)")
+    parser.add_argument("--minutes", type=float, default=DEFAULT_MINUTES,
+                        help=f"stop generating after this long (default {DEFAULT_MINUTES:g}; 0: no limit)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     tally = run(args.examples, args.seed, args.minutes)

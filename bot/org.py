@@ -147,6 +147,9 @@ def _check_role(role_id: str, data: Any, line: int, file: str, problems: list[Pr
             hint = difflib.get_close_matches(str(key), KEYS, n=1)
             add(at(str(key)), f"'{role_id}': unknown key '{key}'"
                 + (f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(KEYS)})"))
+    if "channel" in data and data.get("channel") is None:
+        add(at("channel"), f"'{role_id}': channel is empty — unquoted, # starts a YAML comment: "
+                           "write the name in quotes, channel: \"#ml-eng\", or use the channel ID (C0123ABC)")
     groups = _one_or_list(data.get("group"), at("group"), f"'{role_id}': group", problems, file,
                           "a user group ID like S0123ABC or a handle in quotes like \"@ml-platform\"",
                           lambda g: bool(GROUP_ID.match(g) or GROUP_HANDLE.match(g)),

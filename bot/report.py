@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.settings import Settings
-from bot.storage.base import FeedbackRow, MemoryStore, UnansweredRow
+from bot.storage.base import AnsweredRow, FeedbackRow, UnansweredRow
 
 
 class ReportError(Exception):
@@ -30,23 +30,29 @@ def _local(ts: float) -> str:
     return datetime.fromtimestamp(ts).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-async def _collect(settings: Settings, limit: int) -> tuple[list[UnansweredRow], list[FeedbackRow], str]:
-    from bot.storage.factory import open_store
-    from bot.storage.sql import StorageUnavailable, safe_url
+SURFACES = ("dm", "mention", "command")
 
+
+async def _collect(settings: Settings, limit: int, since: float | None, surface: str | None) -> dict[str, Any]:
+    """Read-only: the database file, its folder and its tables are never created here."""
+    from bot.storage.sql import SqlStore, StorageUnavailable
+    from bot.storage.urls import DatabaseUrlError
+
+    url = (settings.database_url or "").strip()
+    if url.lower() in ("memory://", "memory:", "memory"):
+        raise ReportError("DATABASE_URL is memory://, so nothing was stored: "
+                          "point DATABASE_URL at the bot's database")
     try:
-        store = await open_store(settings, strict=True)
-    except StorageUnavailable as exc:
+        store = SqlStore(url or None, read_only=True)
+    except DatabaseUrlError as exc:
         raise ReportError(str(exc)) from None
     try:
-        if isinstance(store, MemoryStore):
-            raise ReportError("DATABASE_URL is memory://, so nothing was stored: "
-                              "point DATABASE_URL at the bot's database")
-        where = safe_url(store.url)  # type: ignore[attr-defined]
-        try:
-            return await store.unanswered(limit), await store.feedback(limit), where
-        except StorageUnavailable as exc:
-            raise ReportError(str(exc)) from None
+        return {"where": store.where,
+                "unanswered": await store.unanswered(limit, since=since, surface=surface),
+                "answered": await store.answered(limit, since=since, surface=surface),
+                "feedback": await store.feedback(limit, since=since)}
+    except StorageUnavailable as exc:
+        raise ReportError(str(exc)) from None
     finally:
         await store.close()
 
@@ -56,9 +62,12 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
-def _table(unanswered: list[UnansweredRow], feedback: list[FeedbackRow], where: str) -> str:
+def _table(data: dict[str, Any]) -> str:
+    unanswered: list[UnansweredRow] = data["unanswered"]
+    feedback: list[FeedbackRow] = data["feedback"]
+    answered: list[AnsweredRow] = data["answered"]
     width = max(60, shutil.get_terminal_size((100, 20)).columns)
-    lines = [f"mlrole report — {where}", ""]
+    lines = [f"mlrole report — {data['where']}", ""]
     lines.append(f"Most frequent unanswered questions ({len(unanswered)})")
     if unanswered:
         lines.append(f"{'count':>5}  {'last asked':<16}  question")
@@ -75,31 +84,38 @@ def _table(unanswered: list[UnansweredRow], feedback: list[FeedbackRow], where: 
             lines.append(f"{_clip(row.answer_id, id_width):<{id_width}}  {row.helpful:>4}  {row.not_helpful:>4}")
     else:
         lines.append("  (no feedback yet)")
+    lines.append("")
+    lines.append(f"Most given answers ({len(answered)})")
+    for row in answered:
+        lines.append(f"{row.count:>5}  {row.answer_id}")
+    if not answered:
+        lines.append("  (none yet)")
     return "\n".join(lines)
 
 
-def _as_json(unanswered: list[UnansweredRow], feedback: list[FeedbackRow]) -> dict[str, Any]:
+def _as_json(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "unanswered": [{"question": r.question, "count": r.count, "last_asked": _iso(r.last_asked)}
-                       for r in unanswered],
+                       for r in data["unanswered"]],
         "feedback": [{"answer_id": r.answer_id, "helpful": r.helpful, "not_helpful": r.not_helpful}
-                     for r in feedback],
+                     for r in data["feedback"]],
+        "answered": [{"answer_id": r.answer_id, "count": r.count} for r in data["answered"]],
     }
 
 
-def run_report(as_json: bool = False, limit: int = 20) -> int:
+def run_report(as_json: bool = False, limit: int = 20, since: float | None = None,
+               surface: str | None = None) -> int:
     """Print the report; exit 1 with one line on stderr if the database cannot be read."""
     settings = Settings.from_env()
-    limit = max(1, limit)
     # The store logs outages as warnings for the bot; here the one-line message below says it all.
     logging.getLogger("bot.storage").setLevel(logging.ERROR)
     try:
-        unanswered, feedback, where = asyncio.run(_collect(settings, limit))
+        data = asyncio.run(_collect(settings, limit, since, surface))
     except ReportError as exc:
         print(f"mlrole report: {exc}", file=sys.stderr)
         return 1
     if as_json:
-        print(json.dumps(_as_json(unanswered, feedback), ensure_ascii=False))
+        print(json.dumps(_as_json(data), ensure_ascii=False))
     else:
-        print(_table(unanswered, feedback, where))
+        print(_table(data))
     return 0

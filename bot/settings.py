@@ -53,6 +53,7 @@ class Settings:
     """"weekly": post a digest (top unanswered, top 👎, stale entries) to the triage channel."""
     public_page: bool = False
     """MLROLE_PUBLIC_PAGE=1: `mlrole serve` also answers GET / with the knowledge base page."""
+    retention_days: int = 90
 
     @property
     def oauth_configured(self) -> bool:
@@ -80,4 +81,6 @@ class Settings:
             triage_channel=(env.get("MLROLE_TRIAGE_CHANNEL") or "").strip() or None,
             digest=(env.get("MLROLE_DIGEST") or "").strip().lower() or None,
             public_page=(env.get("MLROLE_PUBLIC_PAGE") or "").strip().lower() in ("1", "true", "yes", "on"),
+            retention_days=int(env["MLROLE_RETENTION_DAYS"].strip())
+            if (env.get("MLROLE_RETENTION_DAYS") or "").strip().isdigit() else 90,
         )

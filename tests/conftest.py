@@ -23,8 +23,10 @@ def answerer(kb):
 
 
 @pytest.fixture
-def kb_copy(tmp_path: Path) -> Path:
-    """A writable copy of the bundled knowledge base, for tests that break it."""
+def kb_copy(tmp_path: Path, monkeypatch) -> Path:
+    """A writable copy of the bundled knowledge base, for tests that break it (run from its parent
+    folder, so problems print as knowledge/…, relative to the current folder)."""
+    monkeypatch.chdir(tmp_path)
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target

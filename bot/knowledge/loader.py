@@ -80,6 +80,7 @@ class _Raw:
     kind: str
     file: str
     data: LineDict
+    mtime: float = 0.0
 
 
 class _Collector:
@@ -88,10 +89,12 @@ class _Collector:
         self.problems: list[Problem] = []
 
     def rel(self, path: Path) -> str:
+        """Relative to the current folder when inside it, else absolute: either way a clickable path."""
+        absolute = path.absolute()
         try:
-            return str(path.relative_to(self.root.parent)) if self.root.parent != path else str(path)
+            return str(absolute.relative_to(Path.cwd()))
         except ValueError:
-            return str(path)
+            return str(absolute)
 
     def add(self, file: str, line: int, message: str) -> None:
         self.problems.append(Problem(file, line, message))
@@ -114,6 +117,8 @@ def _read(path: Path, out: _Collector) -> Any:
         return None
     for line, key in duplicates:
         out.add(rel, line, f"key '{key}' given twice")
+    if data is None:
+        out.add(rel, 1, "empty (nothing but comments or blank lines): write the entry, or delete the file")
     return data
 
 
@@ -242,7 +247,11 @@ def _collect_entries(root: Path, out: _Collector, unreadable: dict[str, set[str]
                 continue
             if path.stem != entry_id:
                 out.add(rel, data.line_of("id"), f"id '{entry_id}' does not match the file name '{path.stem}'")
-            raws.append(_Raw(kind, rel, data))
+            try:
+                mtime = path.stat().st_mtime
+            except OSError:
+                mtime = 0.0
+            raws.append(_Raw(kind, rel, data, mtime))
     return raws
 
 
@@ -296,7 +305,7 @@ def _check_rules(raws: list[_Raw], out: _Collector) -> None:
 
 def _check_aliases(raws: list[_Raw], out: _Collector) -> None:
     """Two entries answering to the same words would make matching a coin toss."""
-    owner: dict[str, tuple[str, str]] = {}
+    owner: dict[str, tuple[str, _Raw, int]] = {}
     phrases = [(raw, raw.data["title"], raw.data.line_of("title")) for raw in raws]
     phrases += [(raw, alias, raw.data["aliases"].line_of(i))
                 for raw in raws for i, alias in enumerate(raw.data["aliases"])]
@@ -306,11 +315,14 @@ def _check_aliases(raws: list[_Raw], out: _Collector) -> None:
         if not norm:
             out.add(raw.file, line, f"alias '{text}' has only question words, nothing to match on")
         elif norm not in owner:
-            owner[norm] = (label, raw.file)
+            owner[norm] = (label, raw, line)
         elif owner[norm][0] != label:
-            other, other_file = owner[norm]
+            other, other_raw, other_line = owner[norm]
             out.add(raw.file, line, f"alias '{text}' of {label} matches the same words as an alias "
-                                    f"or title of {other} ({other_file}); reword one of them")
+                                    f"or title of {other} ({other_raw.file}); reword one of them")
+            if other_raw.mtime > raw.mtime:  # the file just edited is the other one: say it there too
+                out.add(other_raw.file, other_line, f"'{text}' of {other} matches the same words as an "
+                                                    f"alias or title of {label} ({raw.file}); reword one of them")
 
 
 def _build(raws: list[_Raw], sources: dict[str, Source], version: str) -> KnowledgeBase:

@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
+from bot.slack.health import SlackState, healthz_handler
 
 log = logging.getLogger("mlrole.slack")
 
@@ -22,6 +23,30 @@ MAX_BODY_BYTES = 64 * 1024
 SHUTDOWN_TIMEOUT = 10.0
 EVENTS_PATH = "/slack/events"
 BOLT_APP = web.AppKey("bolt_app", AsyncApp)
+
+
+def create_health_app(knowledge: Any, store: Any, slack: SlackState) -> web.Application:
+    """Socket Mode: no Slack requests come over HTTP, but the platform and probes still need /healthz."""
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app.router.add_get("/healthz", healthz_handler(knowledge, store, slack))
+    return web_app
+
+
+class PortInUse(RuntimeError):
+    pass
+
+
+async def start_site(web_app: web.Application, port: int) -> web.AppRunner:
+    """Listen on `port`; a port that is taken is one line (PortInUse), not a traceback."""
+    runner = web.AppRunner(web_app, shutdown_timeout=SHUTDOWN_TIMEOUT, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host="0.0.0.0", port=port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise PortInUse(f"cannot listen on port {port} ({exc.strerror or exc}): another process has it; "
+                        "stop it or set PORT to a free port") from None
+    return runner
 
 
 def create_web_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebClient | None = None,
@@ -40,9 +65,6 @@ def create_web_app(settings: Settings, knowledge: Any, store: Any, client: Async
         bolt_response = await bolt_app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, **knowledge.status()})
-
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app[BOLT_APP] = bolt_app
     sender = getattr(bolt_app, "_mlrole_sender", None)
@@ -52,7 +74,7 @@ def create_web_app(settings: Settings, knowledge: Any, store: Any, client: Async
 
         web_app.on_cleanup.append(close_sender)
     web_app.router.add_post(EVENTS_PATH, events)
-    web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/healthz", healthz_handler(knowledge, store, SlackState("http")))
     if settings.public_page:
         from bot.page import page_handler
 
@@ -79,6 +101,13 @@ def configure_logging(level: str) -> None:
 
 
 def serve(knowledge: str | None = None) -> int:
+    from bot.preflight import environment_problems
+
+    problems = environment_problems()
+    if problems:
+        for problem in problems:
+            print(f"mlrole: {problem}", file=sys.stderr)
+        return 2
     settings = Settings.from_env(knowledge=knowledge)
     from bot.slack.app import SlackSettingsError, check_settings
 
@@ -106,6 +135,9 @@ def serve(knowledge: str | None = None) -> int:
             print(f"mlrole: {problem}", file=sys.stderr)
             return 2
         return asyncio.run(run(settings, live))
+    except PortInUse as exc:
+        print(f"mlrole: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 0
 
@@ -157,7 +189,13 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
             pass
     before = set(asyncio.all_tasks())
     store = await open_store(settings)
+    where = getattr(store, "where", None)
+    log.info("storage: %s; data kept %s", where or "memory only (nothing persists)",
+             f"{settings.retention_days} days" if settings.retention_days else "without a time limit")
     watcher = asyncio.create_task(knowledge.watch(stop), name="knowledge-watch")
+    from bot.retention import enforce_retention
+
+    retention = asyncio.create_task(enforce_retention(store, settings.retention_days, stop), name="retention")
     runner: web.AppRunner | None = None
     socket_handler = None
     app: AsyncApp | None = None
@@ -167,15 +205,15 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
     try:
         oauth_kwargs = _oauth_kwargs(settings, store)
         if settings.app_token:
-            from slack_bolt.adapter.socket_mode.async_handler import (
-                AsyncSocketModeHandler,
-            )
-
             from bot.slack.app import build_app
+            from bot.slack.socket import SocketModeHandler
 
             app = build_app(settings, knowledge, store, **oauth_kwargs)
             # the handler's Web API client (apps.connections.open) is app.client, built on SLACK_API_URL
-            socket_handler = AsyncSocketModeHandler(app, settings.app_token, web_client=app.client)
+            socket_handler = SocketModeHandler(app, settings.app_token, web_client=app.client)
+            runner = await start_site(create_health_app(knowledge, store, SlackState(
+                "socket", socket_handler.client.is_connected)), settings.port)
+            log.info("mlrole serving /healthz on port %d while in Socket Mode", settings.port)
             connected = await _connect_or_stop(socket_handler, stop)
             if not connected:
                 log.warning("mlrole stopped before the Socket Mode connection was established")
@@ -184,10 +222,7 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
                          knowledge.status()["version"])
         else:
             web_app = create_web_app(settings, knowledge, store, **oauth_kwargs)
-            runner = web.AppRunner(web_app, shutdown_timeout=SHUTDOWN_TIMEOUT, access_log=None)
-            await runner.setup()
-            site = web.TCPSite(runner, host="0.0.0.0", port=settings.port)
-            await site.start()
+            runner = await start_site(web_app, settings.port)
             log.info("mlrole listening on port %d (knowledge version %s)", settings.port,
                      knowledge.status()["version"])
         bolt_app = app if app is not None else (web_app[BOLT_APP] if web_app is not None else None)
@@ -211,16 +246,17 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
         if digest is not None:
             digest.cancel()
             await asyncio.gather(digest, return_exceptions=True)
-        await _drain_background_tasks(before, watcher, *([digest] if digest is not None else []))
+        await _drain_background_tasks(before, watcher, retention, *([digest] if digest is not None else []))
         bolt = app if app is not None else (web_app.get(BOLT_APP) if web_app is not None else None)
         sender = getattr(bolt, "_mlrole_sender", None)
         if sender is not None:  # replies sent while draining may have reopened it
             await sender.aclose()
-        watcher.cancel()
-        try:
-            await watcher
-        except (asyncio.CancelledError, Exception):
-            pass
+        for task in (watcher, retention):
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
         try:
             await store.close()
         except Exception:

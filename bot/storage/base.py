@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Protocol
 
 from bot.lessons import Lesson, lesson_text
 
 QUESTION_KEY_CHARS = 1000
 
+_PUNCTUATION = re.compile(r"[^\w\s]+|_+")
+SMALL_TALK = frozenset("""
+hi hello hey heya hiya yo hallo howdy morning evening afternoon good gm sup hola ciao bonjour
+thanks thank thx ty cheers ta much you very so lot appreciated great awesome cool nice perfect
+ok okay k kk sure yes yeah yep no nope nah bye goodbye cya later see lol haha hahaha hmm hm
+ah oh wow test testing ping there bot mlrole please pls all folks everyone guys team
+""".split())
+
 
 def question_key(text: str) -> str:
-    """How unanswered questions are grouped: lowercase, trimmed, inner whitespace collapsed."""
-    return " ".join(text.split()).lower()[:QUESTION_KEY_CHARS]
+    """How questions are grouped: case, punctuation and whitespace do not matter."""
+    return " ".join(_PUNCTUATION.sub(" ", text.lower()).split())[:QUESTION_KEY_CHARS]
+
+
+def is_small_talk(text: str) -> bool:
+    """Greetings, thanks and acknowledgements ("hi!", "thanks a lot", "ok 👍"): nothing to curate."""
+    words = question_key(text).split()
+    return all(word in SMALL_TALK for word in words)
+
+
+def day_of(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d")
 
 
 @dataclass(frozen=True)
@@ -21,6 +41,21 @@ class UnansweredRow:
     question: str
     count: int
     last_asked: float
+
+
+@dataclass(frozen=True)
+class AnsweredRow:
+    answer_id: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    deleted: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.deleted.values())
 
 
 @dataclass(frozen=True)
@@ -44,9 +79,16 @@ class Store(Protocol):
     async def mark_welcomed(self, user_id: str, channel_id: str) -> bool:
         """True the first time this person is welcomed in this channel, False afterwards."""
 
-    async def unanswered(self, limit: int = 20) -> list[UnansweredRow]: ...
+    async def unanswered(self, limit: int = 20, *, since: float | None = None,
+                         surface: str | None = None) -> list[UnansweredRow]: ...
 
-    async def feedback(self, limit: int = 20) -> list[FeedbackRow]: ...
+    async def answered(self, limit: int = 20, *, since: float | None = None,
+                       surface: str | None = None) -> list[AnsweredRow]: ...
+
+    async def feedback(self, limit: int = 20, *, since: float | None = None) -> list[FeedbackRow]: ...
+
+    async def purge(self, *, before: float | None = None, users: tuple[str, ...] | list[str] = ()) -> PurgeResult:
+        """Delete what was stored before `before` and everything kept about `users`."""
 
     async def close(self) -> None: ...
 
@@ -61,13 +103,14 @@ class Store(Protocol):
 
 
 class MemoryStore:
-    """Single-process store: enough for tests and a bot with no database."""
+    """Single-process store: enough for tests and a bot with no database. Keeps what SqlStore keeps."""
 
     def __init__(self) -> None:
         self._events: dict[str, float] = {}
-        self._welcomed: set[tuple[str, str]] = set()
-        self.questions: list[dict] = []
-        self.feedback_rows: list[dict] = []
+        self._welcomed: dict[tuple[str, str], float] = {}
+        self._unanswered: list[dict] = []  # unanswered only: text, surface, team, time
+        self._counts: dict[tuple[str, str, str], int] = {}  # (answer_id, surface, day) -> count
+        self._votes: dict[tuple[str, str], dict] = {}  # (answer_id, user_id) -> the latest vote
         self.lesson_rows: list[Lesson] = []
 
     async def claim_event(self, event_id: str, ttl_seconds: int = 3600) -> bool:
@@ -82,38 +125,77 @@ class MemoryStore:
     async def record_question(self, *, text: str, surface: str, user_id: str | None,
                               answered: bool, answer_id: str | None, score: float,
                               team_id: str | None = None) -> None:
-        self.questions.append({"text": text, "surface": surface, "user_id": user_id, "answered": answered,
-                               "answer_id": answer_id, "score": score, "team_id": team_id, "at": time.time()})
+        now = time.time()
+        if answered and answer_id:
+            key = (answer_id, surface, day_of(now))
+            self._counts[key] = self._counts.get(key, 0) + 1
+        elif not answered and text.strip() and not is_small_talk(text):
+            self._unanswered.append({"text": " ".join(text.split()), "surface": surface, "team_id": team_id,
+                                   "at": now})
 
     async def record_feedback(self, *, answer_id: str, helpful: bool, user_id: str | None,
                               question: str | None = None, team_id: str | None = None) -> None:
-        self.feedback_rows.append({"answer_id": answer_id, "helpful": helpful, "user_id": user_id,
-                                   "question": question, "team_id": team_id})
+        self._votes[(answer_id, user_id or "")] = {"helpful": helpful, "team_id": team_id, "at": time.time()}
 
     async def mark_welcomed(self, user_id: str, channel_id: str) -> bool:
         key = (user_id, channel_id)
         if key in self._welcomed:
             return False
-        self._welcomed.add(key)
+        self._welcomed[key] = time.time()
         return True
 
-    async def unanswered(self, limit: int = 20) -> list[UnansweredRow]:
+    async def unanswered(self, limit: int = 20, *, since: float | None = None,
+                         surface: str | None = None) -> list[UnansweredRow]:
         counts: dict[str, UnansweredRow] = {}
-        for row in self.questions:
-            if row["answered"]:
+        for row in self._unanswered:
+            if (since is not None and row["at"] < since) or (surface and row["surface"] != surface):
                 continue
             key = question_key(row["text"])
             old = counts.get(key)
-            counts[key] = UnansweredRow(row["text"], (old.count if old else 0) + 1, row["at"])
+            text = min(old.question, row["text"]) if old else row["text"]
+            counts[key] = UnansweredRow(text, (old.count if old else 0) + 1, row["at"])
         return sorted(counts.values(), key=lambda r: (-r.count, -r.last_asked))[:limit]
 
-    async def feedback(self, limit: int = 20) -> list[FeedbackRow]:
+    async def answered(self, limit: int = 20, *, since: float | None = None,
+                       surface: str | None = None) -> list[AnsweredRow]:
+        tally: dict[str, int] = {}
+        for (answer_id, where, day), n in self._counts.items():
+            if (since is None or day >= day_of(since)) and (not surface or where == surface):
+                tally[answer_id] = tally.get(answer_id, 0) + n
+        return sorted((AnsweredRow(k, v) for k, v in tally.items()), key=lambda r: (-r.count, r.answer_id))[:limit]
+
+    async def feedback(self, limit: int = 20, *, since: float | None = None) -> list[FeedbackRow]:
         tally: dict[str, list[int]] = {}
-        for row in self.feedback_rows:
-            pair = tally.setdefault(row["answer_id"], [0, 0])
-            pair[0 if row["helpful"] else 1] += 1
+        for (answer_id, _user), vote in self._votes.items():
+            if since is not None and vote["at"] < since:
+                continue
+            pair = tally.setdefault(answer_id, [0, 0])
+            pair[0 if vote["helpful"] else 1] += 1
         rows = [FeedbackRow(k, v[0], v[1]) for k, v in tally.items()]
-        return sorted(rows, key=lambda r: (-(r.not_helpful - r.helpful), -r.not_helpful))[:limit]
+        return sorted(rows, key=lambda r: (-(r.not_helpful - r.helpful), -r.not_helpful, r.answer_id))[:limit]
+
+    async def purge(self, *, before: float | None = None, users: tuple[str, ...] | list[str] = ()) -> PurgeResult:
+        deleted: dict[str, int] = {}
+
+        def drop(name: str, keep: int, had: int) -> None:
+            deleted[name] = deleted.get(name, 0) + had - keep
+
+        if before is not None:
+            had = len(self._unanswered)
+            self._unanswered = [q for q in self._unanswered if q["at"] >= before]
+            drop("unanswered_questions", len(self._unanswered), had)
+            had = len(self._counts)
+            self._counts = {k: v for k, v in self._counts.items() if k[2] >= day_of(before)}
+            drop("answer_counts", len(self._counts), had)
+        keep_vote = lambda k, v: (before is None or v["at"] >= before) and k[1] not in users  # noqa: E731
+        had = len(self._votes)
+        self._votes = {k: v for k, v in self._votes.items() if keep_vote(k, v)}
+        drop("feedback_votes", len(self._votes), had)
+        had = len(self._welcomed)
+        self._welcomed = {k: v for k, v in self._welcomed.items()
+                          if (before is None or v >= before) and k[0] not in users}
+        drop("welcomed", len(self._welcomed), had)
+        return PurgeResult(deleted)
 
     async def close(self) -> None:
         return None

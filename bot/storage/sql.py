@@ -29,12 +29,17 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from bot.settings import default_database_url
 from bot.storage.base import (
     QUESTION_KEY_CHARS,
+    AnsweredRow,
     FeedbackRow,
     MemoryStore,
+    PurgeResult,
     UnansweredRow,
+    day_of,
+    is_small_talk,
     question_key,
 )
 from bot.lessons import Lesson, lesson_text
+from bot.storage.urls import parse_database_url
 
 log = logging.getLogger(__name__)
 
@@ -61,31 +66,43 @@ SCHEMA_LOCK_KEY = zlib.crc32(b"mlrole-schema")
 
 metadata = sa.MetaData()
 
-questions = sa.Table(
-    "questions", metadata,
+SCHEMA_VERSION = 2
+"""2: answered questions kept as counts only, one feedback vote per person (1: every question with its asker)."""
+
+# What is stored, and why (README "What mlrole stores" lists the same columns; a test compares them).
+unanswered_questions = sa.Table(  # the curator's to-do list: text, never who asked
+    "unanswered_questions", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("text", sa.String(MAX_TEXT), nullable=False),
     sa.Column("normalised", sa.String(MAX_TEXT), nullable=False),
     sa.Column("surface", sa.String(32), nullable=False),
-    sa.Column("user_id", sa.String(64)),
     sa.Column("team_id", sa.String(64)),
-    sa.Column("answered", sa.Boolean, nullable=False),
-    sa.Column("answer_id", sa.String(MAX_ID)),
-    sa.Column("score", sa.Float, nullable=False, default=0.0),
     sa.Column("created_at", sa.Float, nullable=False),  # Unix seconds, like the rest of the code
-    sa.Index("ix_questions_unanswered", "answered", "normalised"),
+    sa.Index("ix_unanswered_questions_normalised", "normalised"),
+    sa.Index("ix_unanswered_questions_created_at", "created_at"),
 )
 
-feedback = sa.Table(
-    "feedback", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("answer_id", sa.String(MAX_ID), nullable=False),
-    sa.Column("helpful", sa.Boolean, nullable=False),
-    sa.Column("user_id", sa.String(64)),
+answer_counts = sa.Table(  # how often each entry was given, per surface and day: no text, no person
+    "answer_counts", metadata,
+    sa.Column("answer_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("surface", sa.String(32), primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),  # YYYY-MM-DD (UTC)
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
+feedback_votes = sa.Table(  # one vote per person per answer: a later press replaces the earlier
+    "feedback_votes", metadata,
+    sa.Column("answer_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("user_id", sa.String(64), primary_key=True),
     sa.Column("team_id", sa.String(64)),
-    sa.Column("question", sa.String(MAX_TEXT)),
+    sa.Column("helpful", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
-    sa.Index("ix_feedback_answer_id", "answer_id"),
+    sa.Index("ix_feedback_votes_created_at", "created_at"),
+)
+
+schema_version = sa.Table(
+    "mlrole_schema", metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
 )
 
 handled_events = sa.Table(
@@ -152,8 +169,9 @@ class SqlStore:
 
     def __init__(self, url: str | None = None, *, op_timeout: float = 5.0, claim_timeout: float = 2.5,
                  connect_timeout: float = 3.0, purge_every: float = 600.0,
-                 retry_interval: float = 5.0) -> None:
-        self.url = normalise_url(url)
+                 retry_interval: float = 5.0, read_only: bool = False) -> None:
+        self.database = parse_database_url(url)
+        self.url = self.database.url.render_as_string(hide_password=False)
         self.op_timeout = op_timeout
         self.claim_timeout = claim_timeout
         self.purge_every = purge_every
@@ -161,28 +179,38 @@ class SqlStore:
         # message while it is down); the first one after it tries again.
         self.retry_interval = retry_interval
         self._down_until = 0.0
-        parsed = make_url(self.url)
-        self.dialect = parsed.get_backend_name()
-        self._sqlite_path: Path | None = None
+        self.dialect = self.database.dialect
+        # read_only (mlrole report, doctor): never create the file, its folder or the schema
+        self.read_only = read_only
+        self._sqlite_path: Path | None = self.database.sqlite_path
         kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        engine_url: Any = self.database.url
         if self.dialect == "sqlite":
-            database = parsed.database or ""
-            if database and database != ":memory:" and not database.startswith("file:"):
-                self._sqlite_path = Path(database).expanduser()
             kwargs["connect_args"] = {"timeout": 30}
+            if read_only and self._sqlite_path is not None:
+                engine_url = f"sqlite+aiosqlite:///file:{self._sqlite_path}?mode=ro&uri=true"
         elif self.dialect == "postgresql":
-            kwargs["connect_args"] = {"timeout": connect_timeout, "command_timeout": op_timeout * 2}
+            kwargs["connect_args"] = {"timeout": connect_timeout, "command_timeout": op_timeout * 2,
+                                      **self.database.connect_args}
+            if read_only:
+                settings = dict(kwargs["connect_args"].get("server_settings") or {})
+                settings["default_transaction_read_only"] = "on"
+                kwargs["connect_args"]["server_settings"] = settings
             kwargs["pool_recycle"] = 1800
-        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        self.engine: AsyncEngine = create_async_engine(engine_url, **kwargs)
         self._local = MemoryStore()
         self._schema_ready = False
         self._schema_lock = asyncio.Lock()
         self._healthy = True
         self._last_purge = 0.0
         self._offline_claims: dict[str, float] = {}
-
     def __repr__(self) -> str:
         return f"SqlStore({safe_url(self.url)!r})"
+
+    @property
+    def where(self) -> str:
+        """For messages: the absolute SQLite file, or the URL without its password."""
+        return self.database.display
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -206,10 +234,37 @@ class SqlStore:
         async with self._schema_lock:
             if self._schema_ready:
                 return
-            if self._sqlite_path is not None:
-                self._sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-            await create_schema(self.engine, metadata)
+            if self.read_only:
+                await self._check_readable()
+            else:
+                if self._sqlite_path is not None:
+                    self._sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+                await create_schema(self.engine, metadata)
+                await migrate(self.engine)
             self._schema_ready = True
+
+    async def _check_readable(self) -> None:
+        if self._sqlite_path is not None and not self._sqlite_path.is_file():
+            raise StorageUnavailable(f"no database at {self._sqlite_path}: nothing has been stored yet "
+                                     "(the bot creates it when it first runs), or DATABASE_URL points "
+                                     "elsewhere")
+        version = await self.schema_version()
+        if version is None:
+            raise StorageUnavailable(f"{self.where} has no mlrole tables yet: start `mlrole serve` once")
+        if version < SCHEMA_VERSION:
+            raise StorageUnavailable(f"{self.where} has schema version {version}, this mlrole needs "
+                                     f"{SCHEMA_VERSION}: start `mlrole serve` once to upgrade it")
+
+    async def schema_version(self) -> int | None:
+        """The schema version in the database: None without mlrole tables, 1 for the first layout."""
+        def inspect(sync_conn: Any) -> int | None:
+            names = set(sa.inspect(sync_conn).get_table_names())
+            if "mlrole_schema" in names:
+                return sync_conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
+            return 1 if "questions" in names else None
+
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(inspect)
 
     # -- health bookkeeping ---------------------------------------------------------------
 
@@ -308,27 +363,44 @@ class SqlStore:
     async def record_question(self, *, text: str, surface: str, user_id: str | None,
                               answered: bool, answer_id: str | None, score: float,
                               team_id: str | None = None) -> None:
+        """Answered: one more in the entry's count for today. Unanswered: the text, never the asker."""
         text = " ".join(text.split())
-        row = {"text": text[:MAX_TEXT], "normalised": question_key(text), "surface": surface[:32],
-               "user_id": _cap(user_id, 64), "team_id": _cap(team_id, 64), "answered": bool(answered),
-               "answer_id": _cap(answer_id, MAX_ID), "score": float(score), "created_at": time.time()}
+        now = time.time()
+        surface = surface[:32]
+        if answered and answer_id:
+            key = {"answer_id": answer_id[:MAX_ID], "surface": surface, "day": day_of(now)}
 
-        async def op(conn: AsyncConnection) -> None:
-            await conn.execute(sa.insert(questions).values(**row))
+            async def op(conn: AsyncConnection) -> None:
+                stmt = self._insert(answer_counts).values(**key, count=1)
+                await conn.execute(stmt.on_conflict_do_update(
+                    index_elements=[answer_counts.c.answer_id, answer_counts.c.surface, answer_counts.c.day],
+                    set_={"count": answer_counts.c.count + 1}))
+        elif not answered and text and not is_small_talk(text):
+            row = {"text": text[:MAX_TEXT], "normalised": question_key(text), "surface": surface,
+                   "team_id": _cap(team_id, 64), "created_at": now}
 
+            async def op(conn: AsyncConnection) -> None:
+                await conn.execute(sa.insert(unanswered_questions).values(**row))
+        else:
+            return
         try:
             await self._run(op)
         except DB_ERRORS as exc:
-            self._failed(f"store question {text[:200]!r} from {surface} "
-                         f"(answered={answered}, answer={answer_id}); dropped", exc)
+            self._failed(f"store a question from {surface} (answered={answered}, answer={answer_id}); "
+                         "dropped", exc)
 
     async def record_feedback(self, *, answer_id: str, helpful: bool, user_id: str | None,
                               question: str | None = None, team_id: str | None = None) -> None:
-        row = {"answer_id": answer_id[:MAX_ID], "helpful": bool(helpful), "user_id": _cap(user_id, 64),
-               "team_id": _cap(team_id, 64), "question": _cap(question, MAX_TEXT), "created_at": time.time()}
+        """The person's vote on this answer, replacing an earlier one (the question text is not kept)."""
+        row = {"answer_id": answer_id[:MAX_ID], "user_id": (user_id or "")[:64], "helpful": bool(helpful),
+               "team_id": _cap(team_id, 64), "created_at": time.time()}
 
         async def op(conn: AsyncConnection) -> None:
-            await conn.execute(sa.insert(feedback).values(**row))
+            stmt = self._insert(feedback_votes).values(**row)
+            await conn.execute(stmt.on_conflict_do_update(
+                index_elements=[feedback_votes.c.answer_id, feedback_votes.c.user_id],
+                set_={"helpful": stmt.excluded.helpful, "team_id": stmt.excluded.team_id,
+                      "created_at": stmt.excluded.created_at}))
 
         try:
             await self._run(op)
@@ -349,29 +421,53 @@ class SqlStore:
             self._failed(f"mark {user_id} welcomed in {channel_id} (remembering in this process only)", exc)
             return await self._local.mark_welcomed(user_id, channel_id)
 
-    async def unanswered(self, limit: int = 20) -> list[UnansweredRow]:
+    async def unanswered(self, limit: int = 20, *, since: float | None = None,
+                         surface: str | None = None) -> list[UnansweredRow]:
         """Most frequently asked unanswered questions; raises StorageUnavailable if the DB is down."""
+        t = unanswered_questions
         count = sa.func.count().label("n")
-        last = sa.func.max(questions.c.created_at).label("last")
-        query = (sa.select(sa.func.min(questions.c.text).label("text"), count, last)
-                 .where(questions.c.answered.is_(False))
-                 .group_by(questions.c.normalised)
-                 .order_by(count.desc(), last.desc(), questions.c.normalised)
-                 .limit(max(0, limit)))
+        last = sa.func.max(t.c.created_at).label("last")
+        query = sa.select(sa.func.min(t.c.text).label("text"), count, last, t.c.normalised)
+        if since is not None:
+            query = query.where(t.c.created_at >= since)
+        if surface:
+            query = query.where(t.c.surface == surface)
+        query = query.group_by(t.c.normalised).order_by(count.desc(), last.desc(), t.c.normalised)
 
         async def op(conn: AsyncConnection) -> list[UnansweredRow]:
             rows = (await conn.execute(query)).all()
-            return [UnansweredRow(r.text, int(r.n), float(r.last)) for r in rows]
+            out = [UnansweredRow(r.text, int(r.n), float(r.last)) for r in rows if not is_small_talk(r.text)]
+            return out[:max(0, limit)]
 
         return await self._read(op, "read unanswered questions")
 
-    async def feedback(self, limit: int = 20) -> list[FeedbackRow]:
+    async def answered(self, limit: int = 20, *, since: float | None = None,
+                       surface: str | None = None) -> list[AnsweredRow]:
+        """How often each entry was given, most first."""
+        t = answer_counts
+        total = sa.func.sum(t.c.count).label("n")
+        query = sa.select(t.c.answer_id, total)
+        if since is not None:
+            query = query.where(t.c.day >= day_of(since))
+        if surface:
+            query = query.where(t.c.surface == surface)
+        query = query.group_by(t.c.answer_id).order_by(total.desc(), t.c.answer_id).limit(max(0, limit))
+
+        async def op(conn: AsyncConnection) -> list[AnsweredRow]:
+            return [AnsweredRow(r.answer_id, int(r.n)) for r in (await conn.execute(query)).all()]
+
+        return await self._read(op, "read answer counts")
+
+    async def feedback(self, limit: int = 20, *, since: float | None = None) -> list[FeedbackRow]:
         """Answers with the worst feedback first (not helpful − helpful); raises StorageUnavailable."""
-        helpful = sa.func.sum(sa.case((feedback.c.helpful.is_(True), 1), else_=0)).label("helpful")
-        unhelpful = sa.func.sum(sa.case((feedback.c.helpful.is_(True), 0), else_=1)).label("not_helpful")
-        query = (sa.select(feedback.c.answer_id, helpful, unhelpful)
-                 .group_by(feedback.c.answer_id)
-                 .order_by((unhelpful - helpful).desc(), unhelpful.desc(), feedback.c.answer_id)
+        t = feedback_votes
+        helpful = sa.func.sum(sa.case((t.c.helpful.is_(True), 1), else_=0)).label("helpful")
+        unhelpful = sa.func.sum(sa.case((t.c.helpful.is_(True), 0), else_=1)).label("not_helpful")
+        query = sa.select(t.c.answer_id, helpful, unhelpful)
+        if since is not None:
+            query = query.where(t.c.created_at >= since)
+        query = (query.group_by(t.c.answer_id)
+                 .order_by((unhelpful - helpful).desc(), unhelpful.desc(), t.c.answer_id)
                  .limit(max(0, limit)))
 
         async def op(conn: AsyncConnection) -> list[FeedbackRow]:
@@ -380,9 +476,41 @@ class SqlStore:
 
         return await self._read(op, "read feedback")
 
+    async def purge(self, *, before: float | None = None, users: tuple[str, ...] | list[str] = ()) -> PurgeResult:
+        """Delete what was stored before `before` (Unix seconds) and everything kept about `users`.
+
+        Raises StorageUnavailable: an erasure that did not happen must not look as if it did.
+        """
+        users = [u[:64] for u in users]
+
+        async def op(conn: AsyncConnection) -> PurgeResult:
+            counts: dict[str, int] = {}
+
+            async def delete(table: sa.Table, condition: Any) -> None:
+                result = await conn.execute(sa.delete(table).where(condition))
+                counts[table.name] = counts.get(table.name, 0) + int(result.rowcount or 0)
+
+            if before is not None:
+                await delete(unanswered_questions, unanswered_questions.c.created_at < before)
+                await delete(answer_counts, answer_counts.c.day < day_of(before))
+                await delete(feedback_votes, feedback_votes.c.created_at < before)
+                await delete(welcomed, welcomed.c.created_at < before)
+                await delete(handled_events, handled_events.c.expires_at < min(before, time.time()))
+            if users:
+                await delete(feedback_votes, feedback_votes.c.user_id.in_(users))
+                await delete(welcomed, welcomed.c.user_id.in_(users))
+            return PurgeResult(counts)
+
+        return await self._read(op, "purge")
+
     async def _read(self, op: Callable[[AsyncConnection], Awaitable[T]], what: str) -> T:
         try:
             return await self._run(op)
+        except StorageUnavailable as exc:
+            if not str(exc).startswith("database unavailable"):
+                raise  # already the one line to show (no database file, schema too old)
+            self._failed(what, exc)
+            raise StorageUnavailable(f"cannot reach the database {self.where}: {exc}") from exc
         except DB_ERRORS as exc:
             self._failed(what, exc)
             raise StorageUnavailable(f"cannot reach the database {safe_url(self.url)}: {_describe(exc)}") \
@@ -443,6 +571,53 @@ class SqlStore:
             return int((await conn.execute(stmt)).rowcount or 0)
 
         return await self._read(op, "mark lessons applied")
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring a version-1 database (every question with its asker) to the current layout, once.
+
+    Unanswered questions keep their text (without the asker), answered ones become counts, and
+    feedback keeps each person's latest vote per answer. The old tables are then dropped.
+    """
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        names = set(await conn.run_sync(lambda c: sa.inspect(c).get_table_names()))
+        version = (await conn.execute(sa.select(sa.func.max(schema_version.c.version)))).scalar()
+        if version is not None and version >= SCHEMA_VERSION:
+            return
+        if "questions" in names:
+            old = sa.Table("questions", sa.MetaData(), *[
+                sa.Column(n) for n in ("text", "surface", "team_id", "answered", "answer_id", "created_at")])
+            rows = (await conn.execute(sa.select(old))).all()
+            unanswered = [{"text": r.text, "normalised": question_key(r.text), "surface": r.surface,
+                           "team_id": r.team_id, "created_at": r.created_at}
+                          for r in rows if not r.answered and not is_small_talk(r.text)]
+            if unanswered:
+                await conn.execute(sa.insert(unanswered_questions), unanswered)
+            tally: dict[tuple[str, str, str], int] = {}
+            for r in rows:
+                if r.answered and r.answer_id:
+                    key = (r.answer_id, r.surface, day_of(r.created_at))
+                    tally[key] = tally.get(key, 0) + 1
+            if tally:
+                await conn.execute(sa.insert(answer_counts), [
+                    {"answer_id": a, "surface": s, "day": d, "count": n} for (a, s, d), n in tally.items()])
+            await conn.execute(sa.text("DROP TABLE questions"))
+        if "feedback" in names:
+            old = sa.Table("feedback", sa.MetaData(), *[
+                sa.Column(n) for n in ("answer_id", "helpful", "user_id", "team_id", "created_at")])
+            latest: dict[tuple[str, str], Any] = {}
+            for r in (await conn.execute(sa.select(old).order_by(sa.text("created_at")))).all():
+                if r.user_id:
+                    latest[(r.answer_id, r.user_id)] = r
+            if latest:
+                await conn.execute(sa.insert(feedback_votes), [
+                    {"answer_id": r.answer_id, "user_id": r.user_id, "team_id": r.team_id,
+                     "helpful": bool(r.helpful), "created_at": r.created_at} for r in latest.values()])
+            await conn.execute(sa.text("DROP TABLE feedback"))
+        await conn.execute(sa.delete(schema_version))
+        await conn.execute(sa.insert(schema_version).values(version=SCHEMA_VERSION))
 
 
 async def create_schema(engine: AsyncEngine, meta: sa.MetaData) -> None:

@@ -49,6 +49,8 @@ class SlackStub:
         self.app_tokens: list[str] = []  # the bearer token of every apps.connections.open call
         self.newer = NewerMethods()  # canvases, agent prompts/status, workflow step completion
         self.tokens: list[tuple[str, str]] = []  # (method, bearer token) of every Web API call
+        self.oauth_scopes: str | None = None  # sent as x-oauth-scopes (Slack sends it on every call)
+        self.not_member: set[str] = set()  # channel IDs the bot is not in (conversations.info/list)
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self.api)
         self.app.router.add_post("/response/{token}", self.handle_response)
@@ -104,7 +106,14 @@ class SlackStub:
             body["user"] = {"id": user, "name": user.lower(), "is_bot": user.startswith("UBOTX")}
         elif method == "conversations.info":
             ch = str(params.get("channel"))
-            body["channel"] = {"id": ch, "name": CHANNEL_NAMES.get(ch, "general"), **self.newer.channel_properties(ch)}
+            if not ch.startswith(("C", "G", "D")) or ch.startswith("CMISSING"):
+                return web.json_response({"ok": False, "error": "channel_not_found"})
+            body["channel"] = {"id": ch, "name": CHANNEL_NAMES.get(ch, "general"),
+                               "is_member": ch not in self.not_member, **self.newer.channel_properties(ch)}
+        elif method == "conversations.list":
+            body["channels"] = [{"id": ch, "name": name, "is_member": ch not in self.not_member}
+                                for ch, name in CHANNEL_NAMES.items()]
+            body["response_metadata"] = {"next_cursor": ""}
         elif method == "views.publish":
             body["view"] = {"id": "V1", **(params.get("view") if isinstance(params.get("view"), dict) else {})}
         elif method in NewerMethods.METHODS:
@@ -112,7 +121,8 @@ class SlackStub:
         elif method == "apps.connections.open":
             self.app_tokens.append(request.headers.get("Authorization", "").removeprefix("Bearer "))
             body["url"] = self.socket_url
-        return web.json_response(body)
+        headers = {"x-oauth-scopes": self.oauth_scopes} if self.oauth_scopes is not None else None
+        return web.json_response(body, headers=headers)
 
     @property
     def socket_url(self) -> str:
@@ -255,9 +265,26 @@ def make_settings(stub: SlackStub) -> Callable[..., Settings]:
     return make
 
 
+class RecordingStore(MemoryStore):
+    """A MemoryStore that also keeps every call, so tests can see what the adapters passed to storage."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.questions: list[dict] = []
+        self.feedback_rows: list[dict] = []
+
+    async def record_question(self, **kwargs: Any) -> None:
+        self.questions.append({**kwargs, "at": time.time()})
+        await super().record_question(**kwargs)
+
+    async def record_feedback(self, **kwargs: Any) -> None:
+        self.feedback_rows.append({"question": None, "team_id": None, **kwargs})
+        await super().record_feedback(**kwargs)
+
+
 @pytest.fixture
 async def bot(stub: SlackStub, knowledge: LiveKnowledge, make_settings):
-    store = MemoryStore()
+    store = RecordingStore()
     web_app = create_web_app(make_settings(), knowledge, store)
     server = TestServer(web_app, host="127.0.0.1")
     await server.start_server()

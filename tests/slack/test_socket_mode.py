@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from bot.slack.server import run
-from tests.slack.harness import BOT_USER, TEAM
+from tests.slack.harness import BOT_USER, TEAM, free_port
 
 APP_TOKEN = "xapp-1-A1-test-app-token"
 
@@ -81,7 +81,7 @@ def dm_event_payload(text: str, event_id: str) -> dict:
 
 
 async def test_socket_mode_acks_envelopes_answers_and_stops_cleanly(stub, knowledge, make_settings):
-    settings = make_settings(app_token=APP_TOKEN, signing_secret=None, database_url="memory://")
+    settings = make_settings(app_token=APP_TOKEN, signing_secret=None, database_url="memory://", port=free_port())
     bot = BotThread(settings, knowledge)
     bot.start()
     stopped = False
@@ -135,7 +135,7 @@ async def test_socket_mode_acks_envelopes_answers_and_stops_cleanly(stub, knowle
 async def test_stop_while_socket_mode_cannot_connect_still_returns_promptly(stub, knowledge, make_settings):
     """apps.connections.open failing (bad app token, Slack down): the SDK retries forever; stop must win."""
     stub.fail_always["apps.connections.open"] = 403
-    bot = BotThread(make_settings(app_token=APP_TOKEN, signing_secret=None, database_url="memory://"), knowledge)
+    bot = BotThread(make_settings(app_token=APP_TOKEN, signing_secret=None, database_url="memory://", port=free_port()), knowledge)
     bot.start()
     try:
         await stub.wait_for("apps.connections.open", timeout=5)
@@ -146,3 +146,88 @@ async def test_stop_while_socket_mode_cannot_connect_still_returns_promptly(stub
     assert result == 0
     assert time.monotonic() - started < 3
     assert stub.socket_connections == 0
+
+
+async def healthz(port: int) -> tuple[int, dict]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
+            return resp.status, await resp.json()
+
+
+async def _poll_health(port: int, predicate, timeout: float = 5.0) -> tuple[int, dict]:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            status, body = await healthz(port)
+            if predicate(status, body):
+                return status, body
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "healthz never satisfied the condition"
+        await asyncio.sleep(0.05)
+
+
+async def test_socket_mode_serves_healthz_on_port(stub, knowledge, make_settings):
+    """A `web:` dyno in Socket Mode binds $PORT; /healthz reports the Slack connection."""
+    port = free_port()
+    bot = BotThread(make_settings(app_token=APP_TOKEN, signing_secret=None, database_url="memory://",
+                                  port=port), knowledge)
+    bot.start()
+    try:
+        await bot.wait_ready(5)
+        status, body = await _poll_health(port, lambda s, b: s == 200)
+        assert body["ok"] is True and body["slack"] == {"ok": True, "mode": "socket", "connected": True}
+        assert body["knowledge"]["ok"] is True and body["knowledge"]["roles"] == 3
+        assert body["storage"] == {"ok": True, "kind": "memory", "persistent": False}
+    finally:
+        assert await bot.stop(10) == 0
+
+
+async def test_socket_mode_unreachable_logs_one_line_per_attempt_and_healthz_is_503(
+        stub, knowledge, make_settings, caplog, monkeypatch):
+    from bot.slack.socket import BackoffSocketModeClient
+
+    monkeypatch.setattr(BackoffSocketModeClient, "first_backoff", 0.05)
+    monkeypatch.setattr(BackoffSocketModeClient, "max_backoff", 0.2)
+    stub.fail_always["apps.connections.open"] = 403
+    port = free_port()
+    bot = BotThread(make_settings(app_token=APP_TOKEN, signing_secret=None, database_url="memory://",
+                                  port=port), knowledge)
+    caplog.set_level("INFO")
+    bot.start()
+    try:
+        status, body = await _poll_health(port, lambda s, b: True)
+        assert status == 503 and body["ok"] is False
+        assert body["slack"] == {"ok": False, "mode": "socket", "connected": False}
+        deadline = time.monotonic() + 5
+        while caplog.text.count("cannot open a connection to Slack") < 3:
+            assert time.monotonic() < deadline, caplog.text
+            await asyncio.sleep(0.05)
+    finally:
+        assert await bot.stop(5) == 0
+    assert "Traceback" not in caplog.text
+    attempts = [r.getMessage() for r in caplog.records if "cannot open a connection" in r.getMessage()]
+    assert all(r.exc_info is None for r in caplog.records if r.name.startswith("mlrole"))
+    assert "attempt 1, retrying in 0.05 s" in attempts[0]
+    assert "attempt 2, retrying in 0.1 s" in attempts[1]
+
+
+async def test_healthz_over_http_reports_storage_down_as_degraded_not_503(knowledge):
+    from bot.slack.health import SlackState, health
+
+    class DownStore:
+        where, dialect, healthy = "postgresql+asyncpg://db/x", "postgresql", False
+
+    status, body = await health(knowledge, DownStore(), SlackState("http"))
+    assert status == 200 and body["ok"] is True and body["degraded"] is True
+    assert body["storage"] == {"ok": False, "kind": "postgresql", "persistent": True}
+    assert body["slack"] == {"ok": True, "mode": "http"} and body["knowledge"]["ok"] is True
+
+    class NoKnowledge:
+        def status(self):
+            raise RuntimeError("not loaded")
+
+    status, body = await health(NoKnowledge(), DownStore(), SlackState("http"))
+    assert status == 503 and body["ok"] is False
