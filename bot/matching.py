@@ -262,7 +262,7 @@ class Matcher:
                              subject=True)
             scored = [other, *(c for c in scored if c[1] is not other[1])]
         unknown = self._unknown_role(reading, named)
-        if len(named) == 1 and not unknown and (not scored or scored[0][1].id != named[0]):
+        if len(named) == 1 and not unknown:
             scored = self._prefer_named_role(reading, whole, focus, mentions, named[0], scored)
         candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored]
         top = candidates[0] if candidates else None
@@ -374,6 +374,8 @@ class Matcher:
                            mentions: list[tuple[int, str, int]], role_id: str,
                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """A message that names one role and asks nothing else of substance is about that role."""
+        if scored and scored[0][1].kind == "role" and scored[0][1].id == role_id and scored[0][0] >= PROBABLY:
+            return scored
         task = self._task_without_roles(reading, whole, focus, mentions)
         if _TOPIC_SHAPE.search(reading.focus) and task is not None and task[1].kind in ("topic", "stage"):
             needed = PROBABLY

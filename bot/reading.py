@@ -71,7 +71,9 @@ def job_titles(plain: str) -> list[tuple[str, str]]:
     titles = [(found.group(1), found.group(1)) for found in _TITLE_PHRASE.finditer(plain)]
     for found in _JOB_TITLE.finditer(plain):
         words = [w for w in found.group(1).split() if w not in _NOT_A_MODIFIER]
-        if words:
+        while words and words[0].endswith(("ing", "ed")):  # "budgeting for annotators": no title
+            words = words[1:]
+        if words and not words[-1].endswith(("ing", "ed")):
             titles.append((words[-1] + " " + found.group(2), " ".join([*words[-2:], found.group(2)])))
     return titles
 
