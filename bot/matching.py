@@ -53,7 +53,9 @@ _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|sh
                           r"together|collaborat\w*|switch\w*|transition\w*|career|lifecycle|life cycle|"
                           r"stages|steps|phases|candidates?|screen\w*|recruit\w*|req|posting|job ad|"
                           r"jump|pivot\w*|move (?:from|into|to)|moving (?:from|into|to)|trade ?offs?|pros and cons|"
-                          r"report to|reporting line\w*|org chart|re ?org\w*|structure\w*|set ?up)\b")
+                          r"report to|reporting line\w*|org chart|re ?org\w*|structure\w*|set ?up|"
+                          r"what (?:info|information|else|details?)|is (?:that|this|it) normal|best practices?|"
+                          r"how do other)\b")
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
 _COMPARISON_CUE = re.compile(r"\b(vs|v|versus|compar\w*|dif+e?re?\w*|or|against|same|separates?|"
                              r"distinguish\w*|apart)\b")
