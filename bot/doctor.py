@@ -13,13 +13,11 @@ import logging
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from bot.settings import Settings
+from bot.slack.scopes import BOT_SCOPES
 
-FALLBACK_SCOPES = ("commands", "app_mentions:read", "chat:write", "im:history", "im:read", "im:write",
-                   "users:read", "channels:read", "groups:read")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 MARKS = {"ok": "✓", "warn": "!", "fail": "✗"}
 
@@ -35,19 +33,9 @@ class Check:
         return f"{MARKS[self.status]} {self.name}: {self.detail}" + (f" — fix: {self.fix}" if self.fix else "")
 
 
-def needed_scopes(manifest: Path | None = None) -> tuple[str, ...]:
-    """The bot scopes in manifest.yml (beside the package in a checkout), else the built-in list."""
-    import yaml
-
-    path = manifest or Path(__file__).resolve().parent.parent / "manifest.yml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        scopes = data["oauth_config"]["scopes"]["bot"]
-        if isinstance(scopes, list) and all(isinstance(s, str) for s in scopes) and scopes:
-            return tuple(scopes)
-    except (OSError, yaml.YAMLError, KeyError, TypeError):
-        pass
-    return FALLBACK_SCOPES
+def needed_scopes() -> tuple[str, ...]:
+    """The scopes the code needs: the one declared list, which manifest.yml must match (a test checks)."""
+    return BOT_SCOPES
 
 
 def check_environment() -> list[Check]:
