@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 QUESTION_KEY_CHARS = 1000
+THREAD_CONTEXT_TTL = 24 * 3600
+"""How long a thread's last answer is kept for follow-ups: a day, then it is forgotten."""
 
 
 def question_key(text: str) -> str:
@@ -48,6 +50,15 @@ class Store(Protocol):
 
     async def close(self) -> None: ...
 
+    # -- thread context (issue 10): the last answer in a Slack thread, for follow-ups ------------
+
+    async def remember_thread(self, *, team_id: str, channel_id: str, thread_ts: str, kind: str,
+                              entry_id: str, ttl_seconds: int = THREAD_CONTEXT_TTL) -> None:
+        """Remember the entry last answered in this thread (until it expires); never raises."""
+
+    async def thread_context(self, *, team_id: str, channel_id: str, thread_ts: str) -> tuple[str, str] | None:
+        """(kind, entry id) of the thread's last answer, or None (none, expired, or storage down)."""
+
 
 class MemoryStore:
     """Single-process store: enough for tests and a bot with no database."""
@@ -57,6 +68,7 @@ class MemoryStore:
         self._welcomed: set[tuple[str, str]] = set()
         self.questions: list[dict] = []
         self.feedback_rows: list[dict] = []
+        self._threads: dict[tuple[str, str, str], tuple[str, str, float]] = {}
 
     async def claim_event(self, event_id: str, ttl_seconds: int = 3600) -> bool:
         now = time.time()
@@ -105,3 +117,19 @@ class MemoryStore:
 
     async def close(self) -> None:
         return None
+
+    # -- thread context (issue 10) ------------------------------------------------------------
+
+    async def remember_thread(self, *, team_id: str, channel_id: str, thread_ts: str, kind: str,
+                              entry_id: str, ttl_seconds: int = THREAD_CONTEXT_TTL) -> None:
+        now = time.time()
+        if len(self._threads) > 10000:
+            self._threads = {k: v for k, v in self._threads.items() if v[2] > now}
+        self._threads[(team_id, channel_id, thread_ts)] = (kind, entry_id, now + ttl_seconds)
+
+    async def thread_context(self, *, team_id: str, channel_id: str, thread_ts: str) -> tuple[str, str] | None:
+        hit = self._threads.get((team_id, channel_id, thread_ts))
+        if hit is None or hit[2] <= time.time():
+            self._threads.pop((team_id, channel_id, thread_ts), None)
+            return None
+        return hit[0], hit[1]
