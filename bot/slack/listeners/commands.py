@@ -8,7 +8,7 @@ import time
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 
 from bot.slack import blocks
-from bot.slack.ask import HELP_WORDS, ask, log_request, question_from
+from bot.slack.ask import HELP_WORDS, ask, examples_for, log_request, question_from
 from bot.slack.deps import deps_of
 
 COMMAND = "/mlrole"
@@ -29,8 +29,8 @@ async def handle_command(ack: AsyncAck, command: dict, respond: AsyncRespond, co
             return
         answer = await ask(deps, question, surface="command", user_id=command.get("user_id"),
                            team_id=command.get("team_id") or context.team_id, started=started)
-        await respond(response_type="ephemeral", blocks=blocks.answer_blocks(answer, shareable=answer.answered),
-                      text=blocks.fallback_text(answer))
+        card = blocks.answer_blocks(answer, shareable=answer.answered, examples=examples_for(deps, answer))
+        await respond(response_type="ephemeral", blocks=card, text=blocks.fallback_text(answer))
     except Exception:
         log.exception("could not answer a slash command")
         await respond(response_type="ephemeral", blocks=blocks.error_blocks(), text=blocks.T_ERROR)
