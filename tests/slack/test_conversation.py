@@ -114,6 +114,21 @@ async def test_follow_up_in_the_thread_of_a_mention(bot):
     assert header(follow) == "ML Engineer"
 
 
+async def test_follow_up_also_sent_to_the_conversation_is_answered_in_its_thread(bot):
+    """`thread_broadcast`: a thread reply with "Also send to direct message / #channel" ticked."""
+    await say(bot, dm("who owns model deployment?", "1726133698.626339"), 1)
+    broadcast = real_event("dm_thread_broadcast.json", "what do they do?", "1726133701.1", "1726133698.626339")
+    assert broadcast["subtype"] == "thread_broadcast"
+    follow = await say(bot, broadcast, 2)
+    assert follow["thread_ts"] == "1726133698.626339" and header(follow) == "ML Engineer"
+    await say(bot, mention("who owns model deployment?", "1604738675.007700"), 3)
+    broadcast = real_event("app_mention_thread_broadcast.json", f"<@{REAL_BOT_USER}> who else is involved?",
+                           "1604738785.007800", "1604738675.007700")
+    follow = await say(bot, broadcast, 4)
+    assert follow["thread_ts"] == "1604738675.007700"
+    assert header(follow) == "Model deployment is owned by the ML Engineer."
+
+
 async def test_thread_context_holds_no_people_and_no_text(bot):
     await say(bot, dm("who owns model deployment?", "1726133698.626339"), 1)
     stored = json.dumps({str(k): v for k, v in bot.store._threads.items()})

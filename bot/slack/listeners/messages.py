@@ -11,10 +11,14 @@ from bot.slack.ask import reply_in_conversation
 from bot.slack.deps import deps_of
 
 
+PERSON_SUBTYPES = frozenset({"", "thread_broadcast"})
+"""A thread reply also sent to the conversation is still a person's message in that thread."""
+
+
 def is_from_person(event: dict, bot_user_id: str | None) -> bool:
     """A fresh message typed by a person: no bots, no edits or deletes, not the bot itself."""
-    return (not event.get("subtype") and not event.get("bot_id") and not event.get("bot_profile")
-            and bool(event.get("user")) and event.get("user") != bot_user_id)
+    return ((event.get("subtype") or "") in PERSON_SUBTYPES and not event.get("bot_id")
+            and not event.get("bot_profile") and bool(event.get("user")) and event.get("user") != bot_user_id)
 
 
 async def handle_message(event: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
