@@ -21,6 +21,7 @@ log = logging.getLogger("mlrole.slack")
 
 MAX_RAW_CHARS = 4000
 """Slack text beyond this is never looked at (the core reads 500 characters anyway)."""
+SMALL_TALK = "smalltalk"
 
 
 def question_from(raw: Any, bot_user_id: str | None = None) -> str:
@@ -34,9 +35,6 @@ def log_request(surface: str, answer: Answer | None, started: float, **extra: An
     fields = " ".join(f"{k}={v}" for k, v in extra.items() if v is not None)
     log.info("request surface=%s matched=%s score=%.1f latency_ms=%d%s", surface, matched, score,
              (time.perf_counter() - started) * 1000, f" {fields}" if fields else "")
-
-
-SMALL_TALK = "smalltalk"
 
 
 async def ask(deps: Deps, question: str, *, surface: str, user_id: str | None,
