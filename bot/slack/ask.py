@@ -133,11 +133,12 @@ async def reply_in_conversation(deps: Deps, client: Any, event: dict, context: A
         previous = await thread_context(deps, team, channel, event.get("thread_ts"))
         answer = await ask(deps, question, surface=surface, user_id=event.get("user"),
                            team_id=event.get("team") or context.team_id, started=started, previous=previous)
-        await remember_answer(deps, answer, team, channel, event.get("thread_ts") or ts)  # before a reply is seen
         posted = await client.chat_postMessage(channel=channel, thread_ts=thread_ts,
                                                blocks=blocks.answer_blocks(answer, examples=examples_for(deps, answer)),
                                                text=blocks.fallback_text(answer))
-        if not thread_ts:  # a top-level reply: someone may reply in the thread of the bot's message too
-            await remember_answer(deps, answer, team, channel, posted.get("ts"))
+        # the answer first, then its context: the question's thread and, for a top-level reply, the
+        # reply's own thread (someone may reply to the bot's message rather than to their own)
+        await remember_answer(deps, answer, team, channel, event.get("thread_ts") or ts,
+                              None if thread_ts else posted.get("ts"))
     except Exception:
         log.exception("could not answer a message (surface=%s)", surface)

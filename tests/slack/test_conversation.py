@@ -14,9 +14,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+import pytest
 import sqlalchemy as sa
 from aiohttp.test_utils import TestServer
 
+from bot.slack import ask as ask_module
 from bot.slack import blocks
 from bot.slack.server import create_web_app
 from bot.storage.sql import SqlStore, thread_context
@@ -51,10 +53,35 @@ def mention(text: str, ts: str, thread_ts: str | None = None) -> dict[str, Any]:
     return real_event("app_mention_thread.json", f"<@{REAL_BOT_USER}> {text}", ts, thread_ts)
 
 
-async def say(bot: Bot, event: dict[str, Any], n: int) -> dict[str, Any]:
-    """Send one event; return the bot's n-th chat.postMessage (1-based) once it is there."""
+REMEMBERED = {"calls": 0}
+
+
+@pytest.fixture(autouse=True)
+def count_remembered(monkeypatch):
+    """The bot stores a thread's context just after replying: let `say` wait for it, not for a clock."""
+    original = ask_module.remember_answer
+
+    async def counted(*args: Any, **kwargs: Any) -> None:
+        try:
+            await original(*args, **kwargs)
+        finally:
+            REMEMBERED["calls"] += 1
+
+    monkeypatch.setattr(ask_module, "remember_answer", counted)
+
+
+async def say(bot: Bot, event: dict[str, Any], n: int, *, answer: bool = True) -> dict[str, Any]:
+    """Send one event; return the bot's n-th chat.postMessage (1-based) once the bot is done with it."""
+    before = REMEMBERED["calls"]
     await bot.event(event, event_id=f"Ev{event['ts'].replace('.', '')}")
-    return (await bot.stub.wait_for("chat.postMessage", count=n))[n - 1]
+    post = (await bot.stub.wait_for("chat.postMessage", count=n))[n - 1]
+    for _ in range(300 if answer else 0):
+        if REMEMBERED["calls"] > before:
+            break
+        await asyncio.sleep(0.01)
+    else:
+        assert not answer, "the bot never got to remembering the thread's context"
+    return post
 
 
 def header(post: dict[str, Any]) -> str:
@@ -82,12 +109,7 @@ async def test_follow_up_in_a_dm_thread_is_answered_in_context(bot):
 async def test_follow_up_in_the_thread_of_the_bots_answer(bot):
     await say(bot, dm("who owns model deployment?", "1726133698.626339"), 1)
     # Replying to the bot's message starts a thread on *its* ts, which the stub made up
-    for _ in range(300):  # remembered just after the reply is posted
-        others = [k[2] for k in bot.store._threads if k[2] != "1726133698.626339"]
-        if others:
-            break
-        await asyncio.sleep(0.01)
-    [reply_ts] = others
+    [reply_ts] = [k[2] for k in bot.store._threads if k[2] != "1726133698.626339"]
     follow = await say(bot, dm("who else is involved?", "1726133705.000001", thread_ts=reply_ts), 2)
     assert follow["thread_ts"] == reply_ts
     assert header(follow) == "Model deployment is owned by the ML Engineer."
@@ -221,7 +243,7 @@ async def test_small_talk_in_the_slash_command(bot):
 
 
 async def test_help_in_a_dm_still_shows_the_help_card(bot):
-    post = await say(bot, dm("help", "1726133730.1"), 1)
+    post = await say(bot, dm("help", "1726133730.1"), 1, answer=False)
     assert blocks.T_HELP_TITLE in json.dumps(post["blocks"])
     assert bot.store.questions == []
 
@@ -267,6 +289,11 @@ async def test_not_it_press_answers_that_entry_and_becomes_the_threads_context(b
     assert (await press_in_thread(bot, button, "C043YJGBY49", "1604565301.000200", "1604565300.000100")).status == 200
     [reply] = await bot.stub.wait_for("response_url")
     assert reply["blocks"][0]["text"]["text"] == knowledge.answerer.answer_entry(other.kind, other.id).headline
+    thread = {"team_id": TEAM, "channel_id": "C043YJGBY49", "thread_ts": "1604565300.000100"}
+    for _ in range(300):  # stored just after the reply
+        if await bot.store.thread_context(**thread) == (other.kind, other.id):
+            break
+        await asyncio.sleep(0.01)
     follow = await say(bot, mention("what do they do?", "1604565310.000100", thread_ts="1604565300.000100"), 2)
     assert header(follow) == knowledge.answerer.ask_in_thread("what do they do?", (other.kind, other.id)).headline
 
