@@ -215,6 +215,12 @@ async def test_small_talk_in_a_dm_is_a_friendly_reply_and_not_recorded(bot):
     assert bot.store._threads == {}  # small talk is no thread context either
 
 
+async def test_small_talk_in_a_mention(bot):
+    post = await say(bot, mention("hello :wave:", "1604565400.000100"), 1)
+    assert post["thread_ts"] == "1604565400.000100" and post["text"].startswith("Hi!")
+    assert bot.store.questions == []
+
+
 async def test_small_talk_example_button_opens_that_answer(bot):
     post = await say(bot, dm("hello", "1726133720.1"), 1)
     button = next(e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]
