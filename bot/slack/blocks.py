@@ -62,6 +62,8 @@ T_USAGE = (
 )
 T_ROLES = "*The roles in our ML team*"
 T_DID_YOU_MEAN = "*Did you mean…?*"
+T_NOT_IT = "*Not it?* Perhaps one of these:"
+T_EXAMPLES = "*For example:*"
 T_RELATED = "Related"
 T_WORKSPACE = "In this workspace"
 T_SHARE = "Share in channel"
@@ -208,16 +210,43 @@ def thanks_block() -> dict[str, Any]:
     return _context(T_THANKS).to_dict() | {"block_id": FEEDBACK_BLOCK_ID}
 
 
+def smalltalk_blocks(answer: Answer, examples: Sequence[Answer] = ()) -> list[dict[str, Any]]:
+    """A greeting, thanks or "what can you do?": the short reply, and example questions as buttons."""
+    body: list[Block] = _sections(escape(answer.headline), budget=2)
+    buttons = [_button(e.question, f"{ACTION_OPEN_PREFIX}example_{i}",
+                       entry_value(e.kind or "", e.id or "", e.question))
+               for i, e in enumerate(examples[:MAX_ACTIONS_ELEMENTS]) if e.answered]
+    tail = [_context(T_EXAMPLES), *_actions(buttons)] if buttons else []
+    return _fit(body, tail, MAX_MESSAGE_BLOCKS)
+
+
+def _not_it(answer: Answer) -> list[Block]:
+    """The *probably* band: the other candidates, one button each, opening that entry instead."""
+    buttons = [_button(s.title, f"{ACTION_OPEN_PREFIX}not_it_{i}", entry_value(s.kind, s.id, answer.question[:500]))
+               for i, s in enumerate(answer.suggestions[:MAX_ACTIONS_ELEMENTS])]
+    return [_context(T_NOT_IT), *_actions(buttons)] if buttons else []
+
+
 def answer_blocks(answer: Answer, *, shareable: bool = False, shared_by: str | None = None,
-                  feedback: bool = True, escalate: bool = False) -> list[dict[str, Any]]:
+                  feedback: bool = True, escalate: bool = False,
+                  examples: Sequence[Answer] = ()) -> list[dict[str, Any]]:
     """One answer as a message: a role card, a task's owner, or "did you mean…" when unsure.
 
-    `escalate` (a triage channel is set): an abstention also offers "Ask the ML team"."""
+    A *probably* answer says what it thinks was asked and offers the other candidates ("Not it?");
+    small talk gets its short reply with `examples` as buttons; `escalate` (a triage channel is
+    set): an abstention also offers "Ask the ML team".
+    """
+    if answer.kind == "smalltalk":
+        return smalltalk_blocks(answer, examples)
     body: list[Block] = []
     tail: list[Block] = []
     if answer.answered:
-        header = answer.headline if len(answer.headline) <= MAX_HEADER_TEXT else (answer.title or answer.headline)
-        body.append(HeaderBlock(text=_plain(header, MAX_HEADER_TEXT)))
+        if len(answer.headline) <= MAX_HEADER_TEXT:
+            body.append(HeaderBlock(text=_plain(answer.headline, MAX_HEADER_TEXT)))
+        elif answer.probably:  # "I think you're asking about …" must not be cut from the header
+            body += _sections(f"*{escape(answer.headline)}*", budget=1)
+        else:
+            body.append(HeaderBlock(text=_plain(answer.title or answer.headline, MAX_HEADER_TEXT)))
         if shared_by and _SLACK_ID.match(shared_by):
             body.append(_context(T_SHARED_BY.format(user=shared_by)))
         for paragraph in answer.paragraphs:
@@ -243,6 +272,8 @@ def answer_blocks(answer: Answer, *, shareable: bool = False, shared_by: str | N
         footer += [escape(n) for n in answer.notes]
         if footer:
             body.append(_context(*footer))
+        if answer.probably:
+            tail += _not_it(answer)
         buttons = []
         if shareable:
             buttons.append(_button(T_SHARE, ACTION_SHARE, entry_value(answer.kind or "", answer.id or ""),

@@ -11,6 +11,8 @@ from typing import Protocol
 from bot.lessons import Lesson, lesson_text
 
 QUESTION_KEY_CHARS = 1000
+THREAD_CONTEXT_TTL = 24 * 3600
+"""How long a thread's last answer is kept for follow-ups: a day, then it is forgotten."""
 
 _PUNCTUATION = re.compile(r"[^\w\s]+|_+")
 SMALL_TALK = frozenset("""
@@ -101,6 +103,15 @@ class Store(Protocol):
 
     async def mark_lessons_applied(self, ids: list[int]) -> int: ...
 
+    # -- thread context (issue 10): the last answer in a Slack thread, for follow-ups ------------
+
+    async def remember_thread(self, *, team_id: str, channel_id: str, thread_ts: str, kind: str,
+                              entry_id: str, ttl_seconds: int = THREAD_CONTEXT_TTL) -> None:
+        """Remember the entry last answered in this thread (until it expires); never raises."""
+
+    async def thread_context(self, *, team_id: str, channel_id: str, thread_ts: str) -> tuple[str, str] | None:
+        """(kind, entry id) of the thread's last answer, or None (none, expired, or storage down)."""
+
 
 class MemoryStore:
     """Single-process store: enough for tests and a bot with no database. Keeps what SqlStore keeps."""
@@ -112,6 +123,7 @@ class MemoryStore:
         self._counts: dict[tuple[str, str, str], int] = {}  # (answer_id, surface, day) -> count
         self._votes: dict[tuple[str, str], dict] = {}  # (answer_id, user_id) -> the latest vote
         self.lesson_rows: list[Lesson] = []
+        self._threads: dict[tuple[str, str, str], tuple[str, str, float]] = {}
 
     async def claim_event(self, event_id: str, ttl_seconds: int = 3600) -> bool:
         now = time.time()
@@ -223,3 +235,19 @@ class MemoryStore:
                 self.lesson_rows[i] = replace(row, applied_at=now)
                 done += 1
         return done
+
+    # -- thread context (issue 10) ------------------------------------------------------------
+
+    async def remember_thread(self, *, team_id: str, channel_id: str, thread_ts: str, kind: str,
+                              entry_id: str, ttl_seconds: int = THREAD_CONTEXT_TTL) -> None:
+        now = time.time()
+        if len(self._threads) > 10000:
+            self._threads = {k: v for k, v in self._threads.items() if v[2] > now}
+        self._threads[(team_id, channel_id, thread_ts)] = (kind, entry_id, now + ttl_seconds)
+
+    async def thread_context(self, *, team_id: str, channel_id: str, thread_ts: str) -> tuple[str, str] | None:
+        hit = self._threads.get((team_id, channel_id, thread_ts))
+        if hit is None or hit[2] <= time.time():
+            self._threads.pop((team_id, channel_id, thread_ts), None)
+            return None
+        return hit[0], hit[1]

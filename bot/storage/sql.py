@@ -30,6 +30,7 @@ from bot.settings import default_database_url
 from bot.storage.base import (
     QUESTION_KEY_CHARS,
     AnsweredRow,
+    THREAD_CONTEXT_TTL,
     FeedbackRow,
     MemoryStore,
     PurgeResult,
@@ -133,6 +134,21 @@ lessons = sa.Table(
 )
 
 
+# -- thread context (issue 10) -------------------------------------------------------------------
+# The last answer in a Slack thread, so a follow-up ("who else is involved?") is read in its
+# context on any replica. Only where and what was answered: no user ids, no question text.
+thread_context = sa.Table(
+    "thread_context", metadata,
+    sa.Column("team_id", sa.String(64), primary_key=True),
+    sa.Column("channel_id", sa.String(64), primary_key=True),
+    sa.Column("thread_ts", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("entry_id", sa.String(MAX_ID), nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Index("ix_thread_context_expires_at", "expires_at"),
+)
+
+
 def normalise_url(url: str | None) -> str:
     """DATABASE_URL as users write it → the async driver URL SQLAlchemy needs."""
     if not url:
@@ -204,6 +220,8 @@ class SqlStore:
         self._healthy = True
         self._last_purge = 0.0
         self._offline_claims: dict[str, float] = {}
+        self._last_thread_purge = 0.0
+
     def __repr__(self) -> str:
         return f"SqlStore({safe_url(self.url)!r})"
 
@@ -571,6 +589,63 @@ class SqlStore:
             return int((await conn.execute(stmt)).rowcount or 0)
 
         return await self._read(op, "mark lessons applied")
+
+
+    # -- thread context (issue 10) ----------------------------------------------------------
+
+    async def remember_thread(self, *, team_id: str, channel_id: str, thread_ts: str, kind: str,
+                              entry_id: str, ttl_seconds: int = THREAD_CONTEXT_TTL) -> None:
+        """Upsert the thread's last answer; expired rows are purged now and then on the way.
+
+        Also kept in this process, so follow-ups still work here while the database is down.
+        """
+        key = {"team_id": (team_id or "")[:64], "channel_id": channel_id[:64], "thread_ts": thread_ts[:32]}
+        await self._local.remember_thread(**key, kind=kind, entry_id=entry_id, ttl_seconds=ttl_seconds)
+        now = time.time()
+        values = {**key, "kind": kind[:32], "entry_id": entry_id[:MAX_ID], "expires_at": now + ttl_seconds}
+
+        async def op(conn: AsyncConnection) -> None:
+            stmt = self._insert(thread_context).values(**values)
+            await conn.execute(stmt.on_conflict_do_update(
+                index_elements=[thread_context.c.team_id, thread_context.c.channel_id, thread_context.c.thread_ts],
+                set_={"kind": stmt.excluded.kind, "entry_id": stmt.excluded.entry_id,
+                      "expires_at": stmt.excluded.expires_at}))
+            if now - self._last_thread_purge > self.purge_every:
+                self._last_thread_purge = now
+                await conn.execute(sa.delete(thread_context).where(thread_context.c.expires_at <= now))
+
+        try:
+            await self._run(op)
+        except DB_ERRORS as exc:
+            self._failed(f"remember the answer in thread {channel_id}/{thread_ts} (in this process only)", exc)
+
+    async def thread_context(self, *, team_id: str, channel_id: str, thread_ts: str) -> tuple[str, str] | None:
+        key = {"team_id": (team_id or "")[:64], "channel_id": channel_id[:64], "thread_ts": thread_ts[:32]}
+        query = (sa.select(thread_context.c.kind, thread_context.c.entry_id)
+                 .where(*(thread_context.c[k] == v for k, v in key.items()),
+                        thread_context.c.expires_at > time.time()))
+
+        async def op(conn: AsyncConnection) -> tuple[str, str] | None:
+            row = (await conn.execute(query)).first()
+            return (row.kind, row.entry_id) if row else None
+
+        try:
+            return await self._run(op)
+        except DB_ERRORS as exc:
+            self._failed(f"read the context of thread {channel_id}/{thread_ts} (using this process's)", exc)
+            return await self._local.thread_context(**key)
+
+    async def purge_expired_threads(self) -> int:
+        """Delete thread context past its expiry; returns how many (0 if the database is down)."""
+        async def op(conn: AsyncConnection) -> int:
+            result = await conn.execute(sa.delete(thread_context).where(thread_context.c.expires_at <= time.time()))
+            return int(result.rowcount or 0)
+
+        try:
+            return await self._run(op)
+        except DB_ERRORS as exc:
+            self._failed("purge expired thread context", exc)
+            return 0
 
 
 async def migrate(engine: AsyncEngine) -> None:

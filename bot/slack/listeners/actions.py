@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import blocks
-from bot.slack.ask import log_request, open_entry
+from bot.slack.ask import log_request, open_entry, remember_answer
 from bot.slack.curator_blocks import not_helpful_blocks
 from bot.slack.deps import deps_of
 
@@ -62,6 +62,10 @@ async def handle_open(ack: AsyncAck, body: dict, respond: AsyncRespond, client: 
             await client.chat_postMessage(channel=user_id, blocks=blocks.answer_blocks(answer),
                                           text=blocks.fallback_text(answer))
         log_request("button", answer, started, user=user_id)
+        container = body.get("container") or {}
+        if not ephemeral and container.get("channel_id"):  # "Not it?" in a thread: that entry is now its context
+            await remember_answer(deps_of(context), answer, context.team_id or (body.get("team") or {}).get("id") or "",
+                                  container["channel_id"], container.get("thread_ts") or container.get("message_ts"))
     except Exception:
         log.exception("could not answer a button press")
 

@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import blocks
-from bot.slack.ask import HELP_WORDS, ask, log_request, question_from
+from bot.slack.ask import HELP_WORDS, ask, examples_for, log_request, question_from
 from bot.slack.deps import deps_of
 from bot.slack.listeners.matrix import MATRIX_WORDS, matrix_for_command
 
@@ -36,7 +36,8 @@ async def handle_command(ack: AsyncAck, command: dict, respond: AsyncRespond, co
         answer = await ask(deps, question, surface="command", user_id=command.get("user_id"),
                            team_id=command.get("team_id") or context.team_id, started=started)
         card = blocks.answer_blocks(answer, shareable=answer.answered,
-                                    escalate=bool(deps.settings.triage_channel))
+                                    escalate=bool(deps.settings.triage_channel),
+                                    examples=examples_for(deps, answer))
         await respond(response_type="ephemeral", blocks=card, text=blocks.fallback_text(answer))
     except Exception:
         log.exception("could not answer a slash command")
