@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     dump.add_argument("--json", action="store_true", help="print every entry with its answer as JSON")
     dump.set_defaults(func=cmd_kb_dump)
     lessons = kb_sub.add_parser("lessons", parents=[after], help="lessons curators taught in Slack, not yet learnt")
-    lessons.add_argument("--json", action="store_true")
+    lessons.add_argument("--json", action="store_true", help="print JSON instead of a list")
     lessons.set_defaults(func=cmd_kb_lessons)
     learn = kb_sub.add_parser("learn", parents=[after],
                               help="write pending lessons into the YAML files as examples (shows the diff)")

@@ -15,14 +15,14 @@ _EMOJI_CODE = re.compile(r":[a-z0-9_+\-]+:")
 
 _GREETING = frozenset("""
 hi hii hiii hey heya hello helo hallo howdy yo hiya sup morning mornin afternoon evening gm
-greetings there good day all folks team everyone bot mlrole
+greetings there good day all folks team everyone bot mlrole ping pong hola ciao bonjour
 """.split())
 _THANKS = frozenset("""
 thanks thank thx thnx tx ty tysm ta cheers appreciate appreciated much lot lots very so you u
 great awesome cool nice perfect brilliant helpful amazing excellent love it that this bot mlrole
 good job works worked bot mate buddy bud friend dude man legend rock rocks star hero neat
 sweet wonderful fantastic superb handy useful bunch million tons one again cleared clear up
-helps helped clears makes sense lol haha hehe lmao rofl ok okay k kk got gotcha sure np noted
+helps helped clears makes sense lol haha hehe lmao rofl wow yeah yeh ok okay k kk got gotcha sure np noted
 """.split())
 _BYE = frozenset("bye goodbye cya later see ya night gn ttyl tmrw tomorrow soon you u".split())
 _HELP = frozenset("""

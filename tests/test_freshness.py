@@ -100,8 +100,8 @@ async def test_the_digest_lists_unanswered_downvoted_and_stale(kb_copy: Path):
     for _ in range(3):
         await store.record_question(text="who owns the GPU budget? <!channel>", surface="dm", user_id="U1",
                                     answered=False, answer_id=None, score=0.0)
-    for helpful in (False, False, True, False):
-        await store.record_feedback(answer_id="role:data-analyst", helpful=helpful, user_id="U2")
+    for user, helpful in (("U2", False), ("U3", False), ("U4", True), ("U5", False)):  # one vote per person
+        await store.record_feedback(answer_id="role:data-analyst", helpful=helpful, user_id=user)
     await store.record_feedback(answer_id="role:ml-engineer", helpful=False, user_id="U2")  # once: not repeated
     digest = await collect_digest(store, load_knowledge(kb_copy), now=datetime(2026, 11, 25, tzinfo=timezone.utc))
     blocks = json.dumps(cb.digest_blocks(digest), ensure_ascii=False)
@@ -119,8 +119,8 @@ def test_report_stale_from_the_command_line(kb_copy: Path, tmp_path: Path):
         from bot.storage.sql import SqlStore
 
         store = await SqlStore(url).start(strict=True)
-        for _ in range(2):
-            await store.record_feedback(answer_id="topic:mlops", helpful=False, user_id="U1")
+        for user in ("U1", "U2"):  # one vote per person: two people
+            await store.record_feedback(answer_id="topic:mlops", helpful=False, user_id=user)
         await store.close()
 
     asyncio.run(fill())

@@ -9,18 +9,14 @@ from datetime import datetime, timezone
 from typing import Protocol
 
 from bot.lessons import Lesson, lesson_text
+from bot.smalltalk import small_talk
 
 QUESTION_KEY_CHARS = 1000
 THREAD_CONTEXT_TTL = 24 * 3600
 """How long a thread's last answer is kept for follow-ups: a day, then it is forgotten."""
 
 _PUNCTUATION = re.compile(r"[^\w\s]+|_+")
-SMALL_TALK = frozenset("""
-hi hello hey heya hiya yo hallo howdy morning evening afternoon good gm sup hola ciao bonjour
-thanks thank thx ty cheers ta much you very so lot appreciated great awesome cool nice perfect
-ok okay k kk sure yes yeah yep no nope nah bye goodbye cya later see lol haha hahaha hmm hm
-ah oh wow test testing ping there bot mlrole please pls all folks everyone guys team
-""".split())
+
 
 
 def question_key(text: str) -> str:
@@ -29,9 +25,11 @@ def question_key(text: str) -> str:
 
 
 def is_small_talk(text: str) -> bool:
-    """Greetings, thanks and acknowledgements ("hi!", "thanks a lot", "ok 👍"): nothing to curate."""
-    words = question_key(text).split()
-    return all(word in SMALL_TALK for word in words)
+    """Greetings, thanks and acknowledgements ("hi!", "thanks a lot", "ok 👍"): nothing to curate.
+
+    The same judgement the answerer makes (bot.smalltalk), so what is answered as small talk is
+    never stored, and rows written by older versions are left out of reports alike."""
+    return not question_key(text).split() or small_talk(text) is not None
 
 
 def day_of(ts: float) -> str:
