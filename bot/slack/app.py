@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.slack.ask import claim
 from bot.slack.deps import Deps
 from bot.slack.listeners import register_all
-from bot.slack.respond import ResponseSender, SafeRespond
+from bot.slack.respond import ResponseSender, SafeRespond, response_url_origins
 
 log = logging.getLogger("mlrole.slack")
 
@@ -74,7 +74,7 @@ def build_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebCl
     options.update(kwargs)
     app = AsyncApp(**options)
     deps = Deps(settings=settings, knowledge=knowledge, store=store)
-    sender = ResponseSender(retry_handlers=retry_handlers())
+    sender = ResponseSender(retry_handlers=retry_handlers(), allowed=response_url_origins(settings.api_url))
     app._mlrole_sender = sender  # type: ignore[attr-defined]  # closed by the server on shutdown
     single_workspace = oauth_settings is None
 
