@@ -50,9 +50,11 @@ def open_entry(deps: Deps, kind: str, entry_id: str, question: str | None = None
     return deps.knowledge.answerer.answer_entry(kind, entry_id, question)
 
 
-async def claim(deps: Deps, key: str) -> bool:
+async def claim(deps: Deps, key: str, ttl_seconds: int | None = None) -> bool:
     """True the first time `key` is seen; True as well when storage fails (answer rather than go silent)."""
     try:
+        if ttl_seconds is not None:
+            return bool(await deps.store.claim_event(key, ttl_seconds))
         return bool(await deps.store.claim_event(key))
     except Exception:
         log.exception("could not check for a duplicate delivery; answering anyway")
