@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.settings import Settings
+from bot.terminal import printable
 from bot.storage.base import FeedbackRow, MemoryStore, UnansweredRow
 
 
@@ -52,13 +53,13 @@ async def _collect(settings: Settings, limit: int) -> tuple[list[UnansweredRow],
 
 
 def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = " ".join(printable(text).split())
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
 def _table(unanswered: list[UnansweredRow], feedback: list[FeedbackRow], where: str) -> str:
     width = max(60, shutil.get_terminal_size((100, 20)).columns)
-    lines = [f"mlrole report — {where}", ""]
+    lines = [f"mlrole report — {printable(where)}", ""]
     lines.append(f"Most frequent unanswered questions ({len(unanswered)})")
     if unanswered:
         lines.append(f"{'count':>5}  {'last asked':<16}  question")
@@ -96,10 +97,10 @@ def run_report(as_json: bool = False, limit: int = 20) -> int:
     try:
         unanswered, feedback, where = asyncio.run(_collect(settings, limit))
     except ReportError as exc:
-        print(f"mlrole report: {exc}", file=sys.stderr)
+        print(f"mlrole report: {printable(str(exc))}", file=sys.stderr)
         return 1
     if as_json:
-        print(json.dumps(_as_json(unanswered, feedback), ensure_ascii=False))
+        print(printable(json.dumps(_as_json(unanswered, feedback), ensure_ascii=False)))
     else:
         print(_table(unanswered, feedback, where))
     return 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.settings import Settings
+from bot.slack.limits import PersonLimit
 
 
 @dataclass
@@ -16,6 +17,7 @@ class Deps:
     store: Any  # bot.storage.Store
     channel_names: dict[str, tuple[str, float]] = field(default_factory=dict)
     channel_name_ttl: float = 3600.0
+    limit: PersonLimit = field(default_factory=PersonLimit)
 
     def cached_channel_name(self, channel_id: str) -> str | None:
         hit = self.channel_names.get(channel_id)
