@@ -43,5 +43,9 @@ class RateLimitedLog:
         self.logger.log(level, message, *args)
         return True
 
+    def reset(self) -> None:
+        self._last.clear()
+        self._held.clear()
+
     def warning(self, key: str, message: str, *args: Any) -> bool:
         return self.log(logging.WARNING, key, message, *args)
