@@ -37,9 +37,10 @@ BODY_TIMEOUT = 10.0
 MAX_CONNECTIONS = 512
 
 
-def connection_cap(limit: int = MAX_CONNECTIONS) -> int:
+def connection_cap(limit: int | None = None) -> int:
     """Half the process's file-descriptor limit at most: the rest stays free for the database,
     Slack's Web API and the knowledge files, so `accept()` never fails for want of descriptors."""
+    limit = MAX_CONNECTIONS if limit is None else limit
     try:
         soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     except (OSError, ValueError):  # pragma: no cover - every supported platform has it
