@@ -45,6 +45,7 @@ class SlackStub:
         self.fail_next: dict[str, int] = {}  # method -> HTTP status to send once
         self.fail_always: dict[str, int] = {}  # method (or "response_url") -> HTTP status every time
         self.retry_after = "0"  # the Retry-After header sent with a 429
+        self.response_delay = 0.0  # seconds each response_url call takes
         self.response_tokens: list[str] = []  # the {token} of every response_url call, in order
         # Socket Mode: apps.connections.open hands out socket_url; envelopes queued with
         # send_envelope() go to the connected client, whose messages land in socket_received
@@ -67,6 +68,8 @@ class SlackStub:
         return str(self.server.make_url(f"/response/{token}"))
 
     async def handle_response(self, request: web.Request) -> web.Response:
+        if self.response_delay:  # a slow Slack: a reply cut off meanwhile is never recorded
+            await asyncio.sleep(self.response_delay)
         self.calls.append(("response_url", await request.json()))
         self.response_tokens.append(request.match_info["token"])
         status = self.fail_always.get("response_url")
