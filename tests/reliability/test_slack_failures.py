@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import logging
-
-from bot.slack.respond import response_url_origins
-from bot.slack.server import BOLT_APP
 import time
 
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -15,6 +12,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 
 from bot.slack.app import build_app
+from bot.slack.respond import response_url_origins
+from bot.slack.server import BOLT_APP
 from bot.storage import MemoryStore
 from tests.slack import harness
 from tests.slack.harness import free_port, wait_for_log
