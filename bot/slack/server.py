@@ -55,7 +55,8 @@ def create_web_app(settings: Settings, knowledge: Any, store: Any, client: Async
                                   request.headers.get("X-Slack-Signature"))
         text = None
         if refusal is None:
-            text, refusal = decode_signed(raw, request.content_type)
+            # the content type exactly as bolt will read it (`extract_content_type`)
+            text, refusal = decode_signed(raw, (request.headers.get("Content-Type") or "").split(";")[0] or None)
         if refusal is not None and is_ssl_check(raw):
             return web.Response(status=200)  # Slack's certificate probe; bolt answers it unsigned too
         if refusal is not None:

@@ -39,6 +39,8 @@ class Refusal:
 def check_signature(secret: str, raw: bytes, timestamp: str | None, signature: str | None,
                     now: float | None = None) -> Refusal | None:
     """None when Slack signed these exact bytes within the last five minutes."""
+    if not secret:
+        return Refusal(401, "no signing secret configured")
     if not timestamp or not signature:
         return Refusal(401, "unsigned")
     ts = timestamp.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import resource
 import signal
@@ -157,7 +158,9 @@ async def _closed_by_server(port: int, payload: bytes, timeout: float = 10.0) ->
 
 
 async def test_slow_headers_slow_bodies_and_idle_connections_are_cut_off(stub, knowledge, make_settings,
-                                                                         monkeypatch):
+                                                                         monkeypatch, caplog):
+    caplog.set_level(logging.INFO)
+    connections.notes.reset()  # the first line of each kind is printed: this test's
     monkeypatch.setattr(connections, "HEADER_TIMEOUT", 0.5)
     monkeypatch.setattr(connections, "BODY_TIMEOUT", 0.5)
     port = free_port()
@@ -178,6 +181,9 @@ async def test_slow_headers_slow_bodies_and_idle_connections_are_cut_off(stub, k
     finally:
         stop.set()
         await asyncio.wait_for(server, 20)
+    assert not [r for r in caplog.records if r.exc_info], caplog.text[-3000:]
+    assert "did not send its headers in time" in caplog.text
+    assert "did not send its body in time" in caplog.text
 
 
 async def test_at_the_connection_cap_the_oldest_idle_connection_makes_room(stub, knowledge, make_settings,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -83,7 +84,9 @@ async def handle_feedback(ack: AsyncAck, body: dict, respond: AsyncRespond, cont
     deps = deps_of(context)
     card = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts") or "-"
     # one vote per person per card: thirty presses of "Not helpful" count once
-    first = await claim(deps, f"feedback:{user_id}:{card}:{answer_id}", ttl_seconds=FEEDBACK_WINDOW_SECONDS)
+    # (hashed: the dedupe table keeps no user ID in the clear)
+    vote = hashlib.sha256(f"{user_id}\n{card}\n{answer_id}".encode()).hexdigest()[:40]
+    first = await claim(deps, f"feedback:{vote}", ttl_seconds=FEEDBACK_WINDOW_SECONDS)
     if first:
         try:
             await deps.store.record_feedback(answer_id=answer_id, helpful=helpful, user_id=user_id,
