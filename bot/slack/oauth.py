@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 SCOPES = ("commands", "app_mentions:read", "chat:write", "im:history", "im:read", "im:write",
           "users:read", "channels:read", "groups:read")
 STATE_EXPIRATION_SECONDS = 600
+_STATE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class _TablesOnFirstUse:
@@ -118,6 +120,8 @@ class OAuthStateStore(_TablesOnFirstUse, AsyncSQLAlchemyOAuthStateStore):
             return 0
 
     async def async_consume(self, state: str) -> bool:
+        if not isinstance(state, str) or not _STATE.fullmatch(state):  # ours are UUIDs; junk is not looked up
+            return False
         try:
             await self._ready()
         except Exception as exc:  # noqa: BLE001 - an unverifiable state is a refused state

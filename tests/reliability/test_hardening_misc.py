@@ -33,6 +33,7 @@ async def test_expired_oauth_states_are_purged(tmp_path: Path):
             rows = (await conn.execute(sa.select(sa.func.count()).select_from(store.oauth_states))).scalar()
         assert rows == 1
         assert await store.async_consume(state) is True
+        assert await store.async_consume("junk\nINFO forged log line " * 100) is False
     finally:
         await engine.dispose()
 
