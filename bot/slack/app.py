@@ -14,12 +14,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.settings import Settings
 from bot.ratelog import summary
+from bot.settings import Settings
 from bot.slack.ask import claim
-from bot.slack.replay import EVENT_WINDOW_SECONDS, REPLAY_WINDOW_SECONDS, once_key
 from bot.slack.deps import Deps
 from bot.slack.listeners import register_all
+from bot.slack.replay import EVENT_WINDOW_SECONDS, REPLAY_WINDOW_SECONDS, once_key
 from bot.slack.respond import ResponseSender, SafeRespond, response_url_origins
 
 log = logging.getLogger("mlrole.slack")

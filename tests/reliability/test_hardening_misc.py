@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from urllib.parse import urlencode
 
+import aiohttp
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -63,7 +64,7 @@ async def test_a_stop_lets_pending_replies_to_a_slow_slack_finish(stub, knowledg
     stop, ready = asyncio.Event(), asyncio.Event()
     server = asyncio.create_task(run(make_settings(port=port, database_url="memory://"), knowledge, stop, ready))
     await asyncio.wait_for(ready.wait(), 10)
-    async with harness.aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession() as session:
         async def command(i: int) -> int:
             form = urlencode({"command": "/mlrole", "text": "devops", "user_id": f"U{i}", "team_id": harness.TEAM,
                               "channel_id": "C1", "trigger_id": harness.trigger_id(),
