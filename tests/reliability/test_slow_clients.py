@@ -215,3 +215,21 @@ async def test_at_the_connection_cap_the_oldest_idle_connection_makes_room(stub,
             writer.close()
         stop.set()
         await asyncio.wait_for(server, 20)
+
+
+async def test_failed_accepts_log_one_line_not_a_traceback_each(caplog):
+    caplog.set_level(logging.INFO)
+    connections.notes.reset()
+    loop = asyncio.get_running_loop()
+    before = loop.get_exception_handler()
+    connections.quiet_accept_errors(loop)
+    try:
+        for _ in range(1000):  # what asyncio reports while the process has no descriptors left
+            loop.call_exception_handler({"message": "socket.accept() out of system resource",
+                                         "exception": OSError(24, "Too many open files"), "socket": None})
+    finally:
+        loop.set_exception_handler(before)
+    lines = [r for r in caplog.records if "cannot accept connections" in r.getMessage()]
+    assert len(lines) == 1 and not lines[0].exc_info
+    assert "Too many open files" in lines[0].getMessage()
+    assert not [r for r in caplog.records if r.exc_info]
