@@ -12,6 +12,7 @@ from bot.knowledge import KnowledgeError, check_knowledge
 from bot.live import load_answerer
 from bot.org import check_org
 from bot.settings import Settings, knowledge_path
+from bot.terminal import printable
 
 
 def _answerer(args: argparse.Namespace) -> Answerer:
@@ -95,8 +96,8 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
         return 2
     if problems:
         for problem in problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(problems)} problem(s) in {checked}", file=sys.stderr)
+            print(printable(str(problem)), file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {printable(str(checked))}", file=sys.stderr)
         return 1
     assert kb is not None
     print(f"{path}: OK — {len(kb.roles)} roles, {len(kb.responsibilities)} responsibilities, "
@@ -288,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnowledgeError as exc:
         print(f"mlrole: the knowledge base has {len(exc.problems)} problem(s):", file=sys.stderr)
         for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+            print(f"  {printable(str(problem))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from bot.knowledge.files import FileRefused, describe, read_text
 from bot.knowledge.loader import Problem
 from bot.knowledge.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 
@@ -132,6 +133,13 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
+def _shown(value: Any) -> str:
+    """A scalar as written (clipped); a list or mapping by kind only, never `repr` of a structure."""
+    if isinstance(value, (list, dict)):
+        return describe(value)
+    return repr(value[:80] if isinstance(value, str) else value)
+
+
 def _check_role(role_id: str, data: Any, line: int, file: str, problems: list[Problem],
                 lines: dict[str, int] | None = None) -> RoleContacts | None:
     def add(at: int, message: str) -> None:
@@ -170,7 +178,7 @@ def _check_role(role_id: str, data: Any, line: int, file: str, problems: list[Pr
             for index, person in enumerate(people):
                 person_line = people.line_of(index) if isinstance(people, LineList) else at("people")
                 if not isinstance(person, str) or not (USER_ID.match(person) or EMAIL.match(person)):
-                    add(person_line, f"'{role_id}': people entry {person!r} is not a Slack user ID "
+                    add(person_line, f"'{role_id}': people entry {_shown(person)} is not a Slack user ID "
                                      "(U or W followed by capital letters and digits) or an email address")
                 elif lines is not None:
                     lines.setdefault(person, person_line)
@@ -197,7 +205,7 @@ def _one_or_list(value: Any, line: int, what: str, problems: list[Problem], file
         if not isinstance(item, str):
             problems.append(Problem(file, at, f"{what} should be text ({example}), not {_describe(item)}"))
         elif not valid(item):
-            problems.append(Problem(file, at, f"{what} '{item}' {invalid}"))
+            problems.append(Problem(file, at, f"{what} {_shown(item)} {invalid}"))
         else:
             out.append(item)
     return out
@@ -212,12 +220,11 @@ def check_org(path: str | Path, role_ids: Iterable[str]) -> tuple[Org | None, li
     known = set(role_ids)
     problems: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except UnicodeDecodeError as exc:
         return None, [Problem(file, 1, f"not UTF-8 text ({exc.reason})")]
-    except OSError as exc:
-        return None, [Problem(file, 1, f"cannot read the organisation file (MLROLE_ORG): "
-                                       f"{exc.strerror or exc}")]
+    except FileRefused as exc:
+        return None, [Problem(file, 1, f"cannot read the organisation file (MLROLE_ORG): {exc}")]
     try:
         data, duplicates = load_yaml(text)
     except YamlSyntaxError as exc:
@@ -236,7 +243,7 @@ def check_org(path: str | Path, role_ids: Iterable[str]) -> tuple[Org | None, li
         line = data.line_of(str(role_id)) if isinstance(data, LineDict) else 1
         if not isinstance(role_id, str) or role_id not in known:
             hint = difflib.get_close_matches(str(role_id), sorted(known), n=1)
-            problems.append(Problem(file, line, f"unknown role '{role_id}'"
+            problems.append(Problem(file, line, f"unknown role '{str(role_id)[:80]}'"
                                     + (f" (did you mean '{hint[0]}'?)" if hint else "")))
             continue
         contacts = _check_role(role_id, value, line, file, problems, lines)

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.settings import Settings
 from bot.storage.base import AnsweredRow, FeedbackRow, UnansweredRow
+from bot.terminal import printable
 
 
 class ReportError(Exception):
@@ -58,7 +59,7 @@ async def _collect(settings: Settings, limit: int, since: float | None, surface:
 
 
 def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = " ".join(printable(text).split())
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
@@ -67,7 +68,7 @@ def _table(data: dict[str, Any]) -> str:
     feedback: list[FeedbackRow] = data["feedback"]
     answered: list[AnsweredRow] = data["answered"]
     width = max(60, shutil.get_terminal_size((100, 20)).columns)
-    lines = [f"mlrole report — {data['where']}", ""]
+    lines = [f"mlrole report — {printable(data['where'])}", ""]
     lines.append(f"Most frequent unanswered questions ({len(unanswered)})")
     if unanswered:
         lines.append(f"{'count':>5}  {'last asked':<16}  question")
@@ -87,7 +88,7 @@ def _table(data: dict[str, Any]) -> str:
     lines.append("")
     lines.append(f"Most given answers ({len(answered)})")
     for row in answered:
-        lines.append(f"{row.count:>5}  {row.answer_id}")
+        lines.append(f"{row.count:>5}  {_clip(row.answer_id, 60)}")
     if not answered:
         lines.append("  (none yet)")
     return "\n".join(lines)
@@ -112,10 +113,10 @@ def run_report(as_json: bool = False, limit: int = 20, since: float | None = Non
     try:
         data = asyncio.run(_collect(settings, limit, since, surface))
     except ReportError as exc:
-        print(f"mlrole report: {exc}", file=sys.stderr)
+        print(f"mlrole report: {printable(str(exc))}", file=sys.stderr)
         return 1
     if as_json:
-        print(json.dumps(_as_json(data), ensure_ascii=False))
+        print(printable(json.dumps(_as_json(data), ensure_ascii=False)))
     else:
         print(_table(data))
     return 0

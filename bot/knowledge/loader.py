@@ -22,6 +22,7 @@ from bot.knowledge.model import (
     Stage,
     Topic,
 )
+from bot.knowledge.files import FileRefused, describe, read_text
 from bot.knowledge.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 from bot.text import match_key
 
@@ -103,12 +104,12 @@ class _Collector:
 def _read(path: Path, out: _Collector) -> Any:
     rel = out.rel(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, out.root)
     except UnicodeDecodeError as exc:
         out.add(rel, 1, f"not UTF-8 text ({exc.reason})")
         return None
-    except OSError as exc:
-        out.add(rel, 1, f"cannot read: {exc.strerror}")
+    except FileRefused as exc:
+        out.add(rel, 1, str(exc))
         return None
     try:
         data, duplicates = load_yaml(text)
@@ -128,7 +129,7 @@ def _check_fields(data: LineDict, schema: dict[str, tuple[bool, str]], file: str
     for key in data:
         if key not in schema:
             known = ", ".join(schema)
-            out.add(file, data.line_of(str(key)), f"unknown key '{key}' (expected one of: {known})")
+            out.add(file, data.line_of(str(key)), f"unknown key '{str(key)[:80]}' (expected one of: {known})")
             ok = False
     for key, (required, kind) in schema.items():
         if key not in data or data[key] is None:
@@ -183,11 +184,7 @@ def as_date(value: Any) -> date | None:
 
 
 def _describe(value: Any) -> str:
-    if value is None:
-        return "empty"
-    if isinstance(value, (dict, list)):
-        return "a mapping" if isinstance(value, dict) else "a list"
-    return f"{type(value).__name__} {value!r}"
+    return describe(value)
 
 
 def _load_sources(root: Path, out: _Collector) -> dict[str, Source]:
@@ -229,7 +226,11 @@ def _collect_entries(root: Path, out: _Collector, unreadable: dict[str, set[str]
             if path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
                 continue
             rel = out.rel(path)
-            data = _read(path, out)
+            try:
+                data = _read(path, out)
+            except Exception as exc:  # noqa: BLE001 - one odd file is a problem to report, not a crash
+                out.add(rel, 1, f"could not be read ({type(exc).__name__})")
+                data = None
             if data is None or not isinstance(data, LineDict) or not isinstance(data.get("id"), str):
                 unreadable.setdefault(kind, set()).add(path.stem)
             if data is None:
@@ -365,8 +366,8 @@ def _version(root: Path) -> str:
     for path in sorted(root.rglob("*.y*ml")):
         digest.update(str(path.relative_to(root)).encode())
         try:
-            digest.update(path.read_bytes())
-        except OSError:
+            digest.update(read_text(path, root).encode())
+        except (FileRefused, UnicodeDecodeError):
             pass
     return digest.hexdigest()[:12]
 

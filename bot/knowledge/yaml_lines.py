@@ -51,8 +51,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
         key = loader.construct_object(key_node, deep=True)
         try:
             hash(key)
-        except TypeError:
-            key = repr(key)
+        except TypeError:  # never repr() it: a small alias bomb is gigabytes as text
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be text, not {'a list' if isinstance(key, list) else 'a mapping'}",
+                key_node.start_mark) from None
         if key in seen:
             loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
         seen.add(key)
@@ -114,5 +116,9 @@ def load_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
         raise YamlSyntaxError(line, f"YAML syntax error: {exc.problem or exc}{context}") from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(1, f"YAML error: {exc}") from None
+    except RecursionError:
+        line = loader.get_mark().line + 1 if loader.get_mark() is not None else 1
+        raise YamlSyntaxError(line, "nested too deeply (brackets or indentation hundreds of levels "
+                                    "deep); flatten it") from None
     finally:
         loader.dispose()

@@ -17,11 +17,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.ratelog import summary
 from bot.settings import Settings
 from bot.slack.ask import claim
 from bot.slack.deps import Deps
 from bot.slack.listeners import register_all
-from bot.slack.respond import ResponseSender, SafeRespond
+from bot.slack.replay import EVENT_WINDOW_SECONDS, REPLAY_WINDOW_SECONDS, once_key
+from bot.slack.respond import ResponseSender, SafeRespond, response_url_origins
 
 log = logging.getLogger("mlrole.slack")
 
@@ -98,7 +100,7 @@ def build_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebCl
         from bot.slack.people import SlackPeople
 
         deps.people = SlackPeople(client, knowledge.people, lambda: knowledge.answerer.org)
-    sender = ResponseSender(retry_handlers=retry_handlers())
+    sender = ResponseSender(retry_handlers=retry_handlers(), allowed=response_url_origins(settings.api_url))
     app._mlrole_sender = sender  # type: ignore[attr-defined]  # closed by the server on shutdown
     single_workspace = oauth_settings is None
 
@@ -113,21 +115,24 @@ def build_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebCl
     async def only_installed_workspace(context, next):  # noqa: A002
         """With one bot token, a (validly signed) request for another workspace is dropped."""
         installed = context.authorize_result
-        if single_workspace and installed is not None and installed.team_id and context.team_id \
+        if single_workspace and installed is not None and installed.team_id \
                 and context.team_id != installed.team_id \
                 and not (context.enterprise_id and context.enterprise_id == installed.enterprise_id):
             log.warning("request dropped: team=%s is not the installed workspace %s",
-                        context.team_id, installed.team_id)
+                        summary(context.team_id or "(none)", 40), installed.team_id)
             return BoltResponse(status=200, body="")
         await next()
 
     @app.use
     async def skip_duplicate_events(body, req, next):  # noqa: A002
-        """A retried delivery (X-Slack-Retry-Num) of an event already handled gets no second reply."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await claim(deps, f"event:{event_id}"):
+        """A retried delivery (X-Slack-Retry-Num) of an event already handled gets no second reply;
+        a replayed slash command or button press (same signed bytes, sent again) none either."""
+        key = once_key(body)
+        if key and not await claim(deps, key, ttl_seconds=EVENT_WINDOW_SECONDS if key.startswith("event:")
+                                   else REPLAY_WINDOW_SECONDS):
             retry = (req.headers.get("x-slack-retry-num") or ["0"])[0]
-            log.info("request surface=event duplicate=%s retry=%s", event_id, retry)
+            log.info("request surface=%s duplicate=%s retry=%s", key.partition(":")[0],
+                     summary(key.partition(":")[2], 80), summary(retry, 8))
             return BoltResponse(status=200, body="")
         await next()
 

@@ -15,6 +15,7 @@ from bot.answers import Answer
 from bot.slack import blocks
 from bot.slack.blocks import answer_key
 from bot.slack.deps import Deps
+from bot.slack.limits import T_SLOW_DOWN, Verdict
 from bot.text import clean_user_text, strip_slack_markup
 
 log = logging.getLogger("mlrole.slack")
@@ -98,9 +99,11 @@ def open_entry(deps: Deps, kind: str, entry_id: str, question: str | None = None
     return deps.knowledge.answerer.answer_entry(kind, entry_id, question)
 
 
-async def claim(deps: Deps, key: str) -> bool:
+async def claim(deps: Deps, key: str, ttl_seconds: int | None = None) -> bool:
     """True the first time `key` is seen; True as well when storage fails (answer rather than go silent)."""
     try:
+        if ttl_seconds is not None:
+            return bool(await deps.store.claim_event(key, ttl_seconds))
         return bool(await deps.store.claim_event(key))
     except Exception:
         log.exception("could not check for a duplicate delivery; answering anyway")
@@ -126,6 +129,15 @@ async def reply_in_conversation(deps: Deps, client: Any, event: dict, context: A
         return
     question = question_from(event.get("text"), context.bot_user_id)
     try:
+        verdict = deps.limit.check(event.get("user"))
+        if verdict is not Verdict.ANSWER:
+            log_request(surface, None, started, user=event.get("user"), limited=verdict.value)
+            if verdict is Verdict.SLOW_DOWN and surface == "dm":
+                await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=T_SLOW_DOWN)
+            elif verdict is Verdict.SLOW_DOWN:  # in a channel, only the asker sees it
+                await client.chat_postEphemeral(channel=channel, user=event.get("user"), thread_ts=thread_ts,
+                                                text=T_SLOW_DOWN)
+            return
         if question.lower() in HELP_WORDS:
             answerer = deps.knowledge.answerer
             await client.chat_postMessage(channel=channel, thread_ts=thread_ts,

@@ -285,7 +285,9 @@ def answer_blocks(answer: Answer, *, shareable: bool = False, shared_by: str | N
     else:
         body += _sections(escape(answer.headline), budget=2)
         if answer.question.strip():
-            body.append(_context(T_YOU_ASKED.format(question=truncate(escape(answer.question), 200))))
+            # plain text: the asker's *bold*, links and `code` are quoted, never rendered, in a public thread
+            quoted = T_YOU_ASKED.format(question=truncate(escape(" ".join(answer.question.split())), 200))
+            body.append(ContextBlock(elements=[PlainTextObject(text=quoted, emoji=False)]))
         if answer.suggestions:
             body.append(SectionBlock(text=_md(T_DID_YOU_MEAN)))
             body += _actions([_button(s.title, f"{ACTION_OPEN_PREFIX}{i}", entry_value(s.kind, s.id))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.settings import Settings
+from bot.slack.limits import PersonLimit
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Deps:
     channel_names: dict[str, tuple[str, float]] = field(default_factory=dict)
     channel_name_ttl: float = 3600.0
     people: Any = None  # bot.slack.people.SlackPeople when the org overlay names groups or emails
+    limit: PersonLimit = field(default_factory=PersonLimit)
 
     def cached_channel_name(self, channel_id: str) -> str | None:
         hit = self.channel_names.get(channel_id)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import (
     AsyncSQLAlchemyInstallationStore,
 )
+from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -30,6 +34,7 @@ log = logging.getLogger(__name__)
 
 SCOPES = BOT_SCOPES
 STATE_EXPIRATION_SECONDS = 600
+_STATE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class _TablesOnFirstUse:
@@ -85,15 +90,38 @@ class InstallationStore(_TablesOnFirstUse, AsyncSQLAlchemyInstallationStore):
 
 
 class OAuthStateStore(_TablesOnFirstUse, AsyncSQLAlchemyOAuthStateStore):
+    """slack_sdk's state store, which never deletes a state nobody came back with: anyone can
+    open /slack/install, so expired states are purged (at most once a minute, when issuing)."""
+
+    purge_every = 60.0
+
     def __init__(self, expiration_seconds: int, engine: AsyncEngine, **kwargs: Any) -> None:
         super().__init__(expiration_seconds=expiration_seconds, engine=engine, **kwargs)
         self._init_lazy()
+        self._last_purge = 0.0
 
     async def async_issue(self, *args, **kwargs) -> str:
         await self._ready()
+        if time.monotonic() - self._last_purge >= self.purge_every:
+            self._last_purge = time.monotonic()
+            await self.purge_expired()
         return await super().async_issue(*args, **kwargs)
 
+    async def purge_expired(self) -> int:
+        """Delete states past their expiry; how many (0 when the database is unavailable)."""
+        now = normalize_datetime_for_db(datetime.now(tz=timezone.utc))
+        try:
+            async with self.engine.begin() as conn:
+                result = await conn.execute(self.oauth_states.delete()
+                                            .where(self.oauth_states.c.expire_at <= now))
+                return int(result.rowcount or 0)
+        except Exception as exc:  # noqa: BLE001 - an install page still works without the purge
+            log.warning("could not purge expired OAuth states: %s", type(exc).__name__)
+            return 0
+
     async def async_consume(self, state: str) -> bool:
+        if not isinstance(state, str) or not _STATE.fullmatch(state):  # ours are UUIDs; junk is not looked up
+            return False
         try:
             await self._ready()
         except Exception as exc:  # noqa: BLE001 - an unverifiable state is a refused state

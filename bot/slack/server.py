@@ -8,18 +8,26 @@ import signal
 import sys
 from typing import Any
 
+import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
 from bot.slack.health import SlackState, healthz_handler
+from bot.slack.connections import GUARD, ConnectionGuard, GuardedSite, quiet_accept_errors, track_requests
+from bot.slack.verify import check_signature, decode_signed, is_ssl_check, log_refusal
 
 log = logging.getLogger("mlrole.slack")
 
-MAX_BODY_BYTES = 64 * 1024
-"""Slack's payloads are far smaller; anything bigger is refused before it is read."""
+MAX_BODY_BYTES = 1024 * 1024
+"""Above anything Slack sends, refused before it is read. Slack's big bodies: a button press in an
+App Home carries the whole home view (100 roles: ~76 KiB; Slack allows 100 blocks of up to 3,000
+characters), a DM carries its text twice (text and rich_text blocks; Slack allows 40,000 characters,
+up to 12 bytes each once JSON-escaped: ~940 KiB). 1 MiB answers all of them; at most `cap`
+connections can hold one, and a body must arrive within BODY_TIMEOUT."""
 SHUTDOWN_TIMEOUT = 10.0
 EVENTS_PATH = "/slack/events"
 BOLT_APP = web.AppKey("bolt_app", AsyncApp)
@@ -36,12 +44,14 @@ class PortInUse(RuntimeError):
     pass
 
 
-async def start_site(web_app: web.Application, port: int) -> web.AppRunner:
-    """Listen on `port`; a port that is taken is one line (PortInUse), not a traceback."""
+async def start_site(web_app: web.Application, port: int, guard: ConnectionGuard | None = None) -> web.AppRunner:
+    """Listen on `port` (through `guard`, when given); a port that is taken is one line (PortInUse)."""
     runner = web.AppRunner(web_app, shutdown_timeout=SHUTDOWN_TIMEOUT, access_log=None)
     await runner.setup()
+    site = (GuardedSite(runner, guard, host="0.0.0.0", port=port) if guard is not None
+            else web.TCPSite(runner, host="0.0.0.0", port=port))
     try:
-        await web.TCPSite(runner, host="0.0.0.0", port=port).start()
+        await site.start()
     except OSError as exc:
         await runner.cleanup()
         raise PortInUse(f"cannot listen on port {port} ({exc.strerror or exc}): another process has it; "
@@ -50,23 +60,47 @@ async def start_site(web_app: web.Application, port: int) -> web.AppRunner:
 
 
 def create_web_app(settings: Settings, knowledge: Any, store: Any, client: AsyncWebClient | None = None,
-                   app: AsyncApp | None = None, **app_kwargs: Any) -> web.Application:
+                   app: AsyncApp | None = None, guard: ConnectionGuard | None = None,
+                   **app_kwargs: Any) -> web.Application:
     if app is None:
         from bot.slack.app import build_app
 
         app = build_app(settings, knowledge, store, client=client, **app_kwargs)
     bolt_app = app
 
+    secret = settings.signing_secret or ""
+
     async def events(request: web.Request) -> web.StreamResponse:
-        timestamp = request.headers.get("X-Slack-Request-Timestamp")
-        if timestamp is not None and not timestamp.strip().isdigit():
-            return web.Response(status=401)  # bolt would raise on int() and answer 500
-        bolt_request = await to_bolt_request(request)
+        """Signature first, over the raw bytes; only a signed body is decoded and handed to bolt."""
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise
+        except (OSError, asyncio.TimeoutError, aiohttp.ClientError):  # closed or timed out mid-body
+            return web.Response(status=408)
+        refusal = check_signature(secret, raw, request.headers.get("X-Slack-Request-Timestamp"),
+                                  request.headers.get("X-Slack-Signature"))
+        text = None
+        if refusal is None:
+            # the content type exactly as bolt will read it (`extract_content_type`)
+            text, refusal = decode_signed(raw, (request.headers.get("Content-Type") or "").split(";")[0] or None)
+        if refusal is not None and is_ssl_check(raw):
+            return web.Response(status=200)  # Slack's certificate probe; bolt answers it unsigned too
+        if refusal is not None:
+            log_refusal(refusal, request.remote, len(raw), request.path)
+            return web.Response(status=refusal.status)
+        guard = request.app.get(GUARD)
+        if guard is not None:
+            guard.busy(request)
+        bolt_request = AsyncBoltRequest(body=text or "", query=request.query_string,
+                                        headers=request.headers)  # type: ignore[arg-type]
         bolt_response = await bolt_app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
-    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[track_requests])
     web_app[BOLT_APP] = bolt_app
+    if guard is not None:
+        web_app[GUARD] = guard
     sender = getattr(bolt_app, "_mlrole_sender", None)
     if sender is not None:
         async def close_sender(_app: web.Application) -> None:
@@ -81,11 +115,14 @@ def create_web_app(settings: Settings, knowledge: Any, store: Any, client: Async
         web_app.router.add_get("/", page_handler(knowledge))
     oauth_flow = getattr(bolt_app, "oauth_flow", None)
     if oauth_flow is not None:  # multi-workspace install pages, when OAuth is configured
+        def bolt_get(request: web.Request) -> AsyncBoltRequest:  # the query is all these pages read
+            return AsyncBoltRequest(body="", query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
+
         async def install(request: web.Request) -> web.StreamResponse:
-            return await to_aiohttp_response(await oauth_flow.handle_installation(await to_bolt_request(request)))
+            return await to_aiohttp_response(await oauth_flow.handle_installation(bolt_get(request)))
 
         async def callback(request: web.Request) -> web.StreamResponse:
-            return await to_aiohttp_response(await oauth_flow.handle_callback(await to_bolt_request(request)))
+            return await to_aiohttp_response(await oauth_flow.handle_callback(bolt_get(request)))
 
         web_app.router.add_get(oauth_flow.install_path, install)
         web_app.router.add_get(oauth_flow.redirect_uri_path, callback)
@@ -221,8 +258,10 @@ async def run(settings: Settings, knowledge: Any, stop: asyncio.Event | None = N
                 log.info("mlrole connected over Socket Mode (knowledge version %s)",
                          knowledge.status()["version"])
         else:
-            web_app = create_web_app(settings, knowledge, store, **oauth_kwargs)
-            runner = await start_site(web_app, settings.port)
+            guard = ConnectionGuard()
+            quiet_accept_errors(asyncio.get_running_loop())
+            web_app = create_web_app(settings, knowledge, store, guard=guard, **oauth_kwargs)
+            runner = await start_site(web_app, settings.port, guard)
             log.info("mlrole listening on port %d (knowledge version %s)", settings.port,
                      knowledge.status()["version"])
         bolt_app = app if app is not None else (web_app[BOLT_APP] if web_app is not None else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Protocol
@@ -114,8 +115,11 @@ class Store(Protocol):
 class MemoryStore:
     """Single-process store: enough for tests and a bot with no database. Keeps what SqlStore keeps."""
 
+    max_events = 100_000
+    """Claims kept at most (~10 MB): past it the oldest go first, so memory and work stay bounded."""
+
     def __init__(self) -> None:
-        self._events: dict[str, float] = {}
+        self._events: OrderedDict[str, float] = OrderedDict()  # key -> expiry, oldest claim first
         self._welcomed: dict[tuple[str, str], float] = {}
         self._unanswered: list[dict] = []  # unanswered only: text, surface, team, time
         self._counts: dict[tuple[str, str, str], int] = {}  # (answer_id, surface, day) -> count
@@ -124,12 +128,20 @@ class MemoryStore:
         self._threads: dict[tuple[str, str, str], tuple[str, str, float]] = {}
 
     async def claim_event(self, event_id: str, ttl_seconds: int = 3600) -> bool:
+        """O(1) amortised: expired claims are dropped from the old end, a few per call."""
         now = time.time()
-        if len(self._events) > 10000:
-            self._events = {k: v for k, v in self._events.items() if v > now}
-        if self._events.get(event_id, 0) > now:
+        events = self._events
+        for _ in range(2):
+            if events:
+                oldest, expires = next(iter(events.items()))
+                if expires <= now:
+                    del events[oldest]
+        if events.get(event_id, 0) > now:
             return False
-        self._events[event_id] = now + ttl_seconds
+        events[event_id] = now + ttl_seconds
+        events.move_to_end(event_id)
+        while len(events) > self.max_events:
+            events.popitem(last=False)
         return True
 
     async def record_question(self, *, text: str, surface: str, user_id: str | None,

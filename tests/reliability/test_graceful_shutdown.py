@@ -42,7 +42,7 @@ async def test_sigterm_under_load_loses_no_acknowledged_request(stub, tmp_path):
             i = queue.get_nowait()
             token = f"q{i}"
             form = urlencode({"command": "/mlrole", "text": "who owns model deployment?" if i % 2 else "devops",
-                              "user_id": "UALICE", "team_id": harness.TEAM, "channel_id": "C1",
+                              "user_id": f"U{i:04d}", "team_id": harness.TEAM, "channel_id": "C1",
                               "response_url": stub.response_url(token)})
             headers = {"Content-Type": "application/x-www-form-urlencoded", **harness.sign(form)}
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import itertools
 import json
 import socket
 import time
@@ -29,6 +30,12 @@ BOT_USER = "UBOT"
 BOT_ID = "BBOT"
 TEAM = "T0001"
 CHANNEL_NAMES = {"CONBOARD": "onboarding", "CWELCOME": "welcome", "CRANDOM": "random"}
+_triggers = itertools.count(1)
+
+
+def trigger_id() -> str:
+    """Unique per call, as Slack's are (a repeated one is a replay and is answered once)."""
+    return f"{next(_triggers)}.2.3"
 
 
 class SlackStub:
@@ -39,6 +46,7 @@ class SlackStub:
         self.fail_next: dict[str, int] = {}  # method -> HTTP status to send once
         self.fail_always: dict[str, int] = {}  # method (or "response_url") -> HTTP status every time
         self.retry_after = "0"  # the Retry-After header sent with a 429
+        self.response_delay = 0.0  # seconds each response_url call takes
         self.response_tokens: list[str] = []  # the {token} of every response_url call, in order
         # Socket Mode: apps.connections.open hands out socket_url; envelopes queued with
         # send_envelope() go to the connected client, whose messages land in socket_received
@@ -65,6 +73,8 @@ class SlackStub:
         return str(self.server.make_url(f"/response/{token}"))
 
     async def handle_response(self, request: web.Request) -> web.Response:
+        if self.response_delay:  # a slow Slack: a reply cut off meanwhile is never recorded
+            await asyncio.sleep(self.response_delay)
         self.calls.append(("response_url", await request.json()))
         self.response_tokens.append(request.match_info["token"])
         status = self.fail_always.get("response_url")
@@ -208,7 +218,7 @@ class Bot:
         form = {"token": "x", "team_id": TEAM, "team_domain": "test", "channel_id": channel,
                 "channel_name": "random", "user_id": user, "user_name": "alice", "command": "/mlrole",
                 "text": text, "api_app_id": "A1", "response_url": self.stub.response_url("cmd"),
-                "trigger_id": "1.2.3"}
+                "trigger_id": trigger_id()}
         return await self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
 
     async def event(self, event: dict[str, Any], event_id: str = "Ev1", headers: dict[str, str] | None = None,
@@ -224,11 +234,11 @@ class Bot:
         payload: dict[str, Any] = {
             "type": "block_actions", "team": {"id": TEAM, "domain": "test"},
             "user": {"id": user, "username": "alice", "team_id": TEAM}, "api_app_id": "A1", "token": "x",
-            "trigger_id": "1.2.3",
+            "trigger_id": trigger_id(),
             "container": {"type": container_type, "message_ts": "1.1", "channel_id": channel,
                           "is_ephemeral": ephemeral},
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": value,
-                         "text": {"type": "plain_text", "text": "x"}, "action_ts": "1.2"}],
+                         "text": {"type": "plain_text", "text": "x"}, "action_ts": f"{time.time():.6f}"}],
         }
         if container_type == "message":
             payload["channel"] = {"id": channel, "name": "x"}

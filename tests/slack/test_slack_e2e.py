@@ -101,7 +101,7 @@ async def test_url_verification_echoes_the_challenge(bot):
 
 
 async def test_oversized_body_is_refused(bot):
-    resp = await bot.command("x" * 70000)
+    resp = await bot.command("x" * (1024 * 1024 + 1))
     assert resp.status == 413
 
 

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from bot.slack.server import run
-from tests.slack.harness import BOT_USER, TEAM, free_port
+from tests.slack.harness import BOT_USER, TEAM, free_port, trigger_id
 
 APP_TOKEN = "xapp-1-A1-test-app-token"
 
@@ -68,7 +68,7 @@ def command_payload(stub, text: str) -> dict:
     return {"token": "x", "team_id": TEAM, "team_domain": "test", "channel_id": "CRANDOM",
             "channel_name": "random", "user_id": "UALICE", "user_name": "alice", "command": "/mlrole",
             "text": text, "api_app_id": "A1", "is_enterprise_install": "false",
-            "response_url": stub.response_url("sock"), "trigger_id": "1.2.3"}
+            "response_url": stub.response_url("sock"), "trigger_id": trigger_id()}
 
 
 def dm_event_payload(text: str, event_id: str) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -10,11 +11,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack import blocks
-from bot.slack.ask import log_request, open_entry, remember_answer
+from bot.slack.ask import claim, log_request, open_entry, remember_answer
 from bot.slack.curator_blocks import not_helpful_blocks
 from bot.slack.deps import deps_of
+from bot.slack.limits import T_SLOW_DOWN, Verdict
 
 log = logging.getLogger("mlrole.slack")
+FEEDBACK_WINDOW_SECONDS = 24 * 3600
 
 
 def _pressed(body: dict) -> tuple[dict, str | None, bool]:
@@ -52,6 +55,12 @@ async def handle_open(ack: AsyncAck, body: dict, respond: AsyncRespond, client: 
     await ack()
     action, user_id, ephemeral = _pressed(body)
     kind, entry_id, question = blocks.parse_value(action.get("value"))
+    verdict = deps_of(context).limit.check(user_id)
+    if verdict is not Verdict.ANSWER:
+        log_request("button", None, started, user=user_id, limited=verdict.value)
+        if verdict is Verdict.SLOW_DOWN and body.get("response_url"):
+            await respond(response_type="ephemeral", replace_original=False, text=T_SLOW_DOWN)
+        return
     try:
         answer = open_entry(deps_of(context), kind, entry_id, question)
         card = blocks.answer_blocks(answer, shareable=ephemeral and answer.answered)
@@ -78,12 +87,19 @@ async def handle_feedback(ack: AsyncAck, body: dict, respond: AsyncRespond, cont
     helpful = action.get("action_id") == blocks.ACTION_FEEDBACK_YES
     answer_id = f"{kind}:{entry_id}" if entry_id else (kind or "unanswered")
     deps = deps_of(context)
-    try:
-        await deps.store.record_feedback(answer_id=answer_id, helpful=helpful, user_id=user_id,
-                                         question=question, team_id=(body.get("team") or {}).get("id"))
-    except Exception:
-        log.exception("could not record feedback")
-    log_request("feedback", None, started, user=user_id, entry=answer_id, helpful=helpful)
+    card = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts") or "-"
+    # one vote per person per card: thirty presses of "Not helpful" count once
+    # (hashed: the dedupe table keeps no user ID in the clear)
+    vote = hashlib.sha256(f"{user_id}\n{card}\n{answer_id}".encode()).hexdigest()[:40]
+    first = await claim(deps, f"feedback:{vote}", ttl_seconds=FEEDBACK_WINDOW_SECONDS)
+    if first:
+        try:
+            await deps.store.record_feedback(answer_id=answer_id, helpful=helpful, user_id=user_id,
+                                             question=question, team_id=(body.get("team") or {}).get("id"))
+        except Exception:
+            log.exception("could not record feedback")
+    log_request("feedback", None, started, user=user_id, entry=answer_id, helpful=helpful,
+                repeat=None if first else True)
     message = body.get("message") or {}
     channel = (body.get("channel") or {}).get("id") or ""
     # a 👎 with a triage channel set: an optional reason and "Ask the ML team" (curator loop)

@@ -12,6 +12,7 @@ from bot.slack import blocks
 from bot.slack.ask import HELP_WORDS, ask, examples_for, log_request, question_from
 from bot.slack.deps import deps_of
 from bot.slack.listeners.matrix import MATRIX_WORDS, matrix_for_command
+from bot.slack.limits import T_SLOW_DOWN, Verdict
 
 COMMAND = "/mlrole"
 log = logging.getLogger("mlrole.slack")
@@ -23,6 +24,12 @@ async def handle_command(ack: AsyncAck, command: dict, respond: AsyncRespond, co
     await ack()  # within Slack's 3 seconds, before any work
     deps = deps_of(context)
     question = question_from(command.get("text"), context.bot_user_id)
+    verdict = deps.limit.check(command.get("user_id"))
+    if verdict is not Verdict.ANSWER:
+        log_request("command", None, started, user=command.get("user_id"), limited=verdict.value)
+        if verdict is Verdict.SLOW_DOWN:
+            await respond(response_type="ephemeral", text=T_SLOW_DOWN)
+        return
     try:
         if question.lower() in HELP_WORDS:
             answerer = deps.knowledge.answerer
