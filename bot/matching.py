@@ -301,7 +301,10 @@ class Matcher:
             intents |= {"topic"}
         exact = self.all.exact.get(" ".join(focus))
         ranked = []
-        for number in set(fuzzy) | set(np.flatnonzero(text_scores > TEXT_FLOOR).tolist()):
+        text_hits = np.flatnonzero(text_scores > TEXT_FLOOR)
+        if len(text_hits) > CANDIDATES:
+            text_hits = text_hits[np.argpartition(text_scores[text_hits], -CANDIDATES)[-CANDIDATES:]]
+        for number in set(fuzzy) | set(text_hits.tolist()):
             entry = self.entries[number]
             if entry.kind == "comparison" and not compare:
                 continue
@@ -389,7 +392,7 @@ class Matcher:
             needed = SURE
         if task is not None and task[0] >= needed:
             return [task, *((sc, e) for sc, e in scored if e is not task[1])] if scored[0][1].kind == "role" else scored
-        role = next(e for e in self.entries if e.kind == "role" and e.id == role_id)
+        role = self.entries[self._entry_number[("role", role_id)]]
         score = max([SURE] + [sc for sc, e in scored if e is role])
         return [(score, role), *((sc, e) for sc, e in scored if e is not role)]
 

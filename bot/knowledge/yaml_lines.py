@@ -100,7 +100,7 @@ def load_yaml(text: str) -> tuple[Any, list[tuple[int, str]]]:
     fast = _FastLineLoader(text)
     try:
         return fast.get_single_data(), fast.duplicate_keys
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         pass
     finally:
         fast.dispose()

@@ -22,7 +22,7 @@ from bot.slack import ask as ask_module
 from bot.slack import blocks
 from bot.slack.server import create_web_app
 from bot.storage.sql import SqlStore, thread_context
-from tests.slack.harness import BOT_USER, TEAM, Bot
+from tests.slack.harness import BOT_USER, TEAM, Bot, trigger_id
 from tests.slack.test_replicas import replicas, shared_database  # noqa: F401  (pytest fixtures)
 
 PAYLOADS = Path(__file__).parent / "fixtures" / "payloads"
@@ -276,7 +276,7 @@ async def press_in_thread(bot: Bot, button: dict[str, Any], channel: str, messag
     payload = {
         "type": "block_actions", "team": {"id": TEAM, "domain": "test"},
         "user": {"id": "U043H11ES4V", "username": "alice", "team_id": TEAM}, "api_app_id": "A1", "token": "x",
-        "trigger_id": "1.2.3", "response_url": bot.stub.response_url("act"),
+        "trigger_id": trigger_id(), "response_url": bot.stub.response_url("act"),
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False,
                       "thread_ts": thread_ts},
         "channel": {"id": channel, "name": "tests"},

@@ -12,7 +12,7 @@ import json
 import shutil
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import aiohttp
 import pytest
@@ -25,7 +25,7 @@ from bot.live import LiveKnowledge
 from bot.settings import default_knowledge_path
 from bot.slack.server import create_web_app
 from bot.storage.sql import SqlStore
-from tests.slack.harness import TEAM, Bot, sign
+from tests.slack.harness import TEAM, Bot, sign, trigger_id
 from tests.storage.conftest import (  # noqa: F401  (pytest fixtures: SQLite and PostgreSQL)
     backend,
     database_url,
@@ -87,7 +87,7 @@ def block_actions(bot: Bot, action: dict[str, Any], *, user: str, channel: str, 
     payload: dict[str, Any] = {
         "type": "block_actions", "team": {"id": TEAM, "domain": "test"},
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
-        "api_app_id": "A1", "token": "x", "trigger_id": "1388105719492.1379717998065.9bc1638947",
+        "api_app_id": "A1", "token": "x", "trigger_id": trigger_id(),
         "container": {"type": "message", "message_ts": (message or {}).get("ts", "1.1"), "channel_id": channel,
                       "is_ephemeral": ephemeral},
         "channel": {"id": channel, "name": "directmessage" if channel.startswith("D") else "ml-triage"},
@@ -174,12 +174,12 @@ async def run_flow(bot: CuratorBot) -> dict[str, Any]:
     triage_message = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "ts": "1700000002.000300",
                       "text": triage["text"], "blocks": triage["blocks"], "team": TEAM}
     answer_button = button(triage["blocks"], "mlrole_triage_answer")
-    status, _ = await post_json(bot, block_actions(bot, answer_button, user=CURATOR, channel=TRIAGE,
-                                                   message=triage_message))
+    pressed = block_actions(bot, answer_button, user=CURATOR, channel=TRIAGE, message=triage_message)
+    status, _ = await post_json(bot, pressed)
     assert status == 200
     [opened] = await stub.wait_for("views.open")
     modal = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
-    assert opened["trigger_id"] == "1388105719492.1379717998065.9bc1638947"
+    assert opened["trigger_id"] == json.loads(parse_qs(pressed)["payload"][0])["trigger_id"]
 
     # the searchable select asks for options as the curator types
     status, options = await post_json(bot, block_suggestion(modal, "mlops infra"))

@@ -24,7 +24,7 @@ from bot.slack.app import build_client
 from bot.slack.people import SlackPeople, resolve
 from bot.slack.server import create_web_app
 from bot.storage import MemoryStore
-from tests.slack.harness import FIXTURE_KB, SECRET, TEAM, SlackStub, sign
+from tests.slack.harness import FIXTURE_KB, SECRET, TEAM, SlackStub, sign, trigger_id
 
 ORG = """\
 ml-engineer:
@@ -318,7 +318,7 @@ async def post_command(session: aiohttp.ClientSession, server: TestServer, stub:
     form = urlencode({"token": "x", "team_id": TEAM, "team_domain": "test", "channel_id": "CRANDOM",
                       "channel_name": "random", "user_id": "UALICE", "user_name": "alice", "command": "/mlrole",
                       "text": text, "api_app_id": "A1", "response_url": stub.response_url("cmd"),
-                      "trigger_id": "1.2.3"})
+                      "trigger_id": trigger_id()})
     headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(form)}
     async with session.post(server.make_url("/slack/events"), data=form.encode(), headers=headers) as resp:
         assert resp.status == 200
