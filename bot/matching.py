@@ -27,7 +27,6 @@ PROBABLY = 50.0
 THRESHOLD = PROBABLY
 FUZZY_SHARE = 0.6
 TEXT_SHARE = 45.0
-TEXT_FLOOR = 0.2
 CONTEXT_WEIGHT = 0.5
 CONTEXT_DISCOUNT = 0.9
 EXACT_BONUS = 5.0
@@ -242,6 +241,10 @@ class Matcher:
         reading = read_message(text)
         whole = self._canonical_plain(reading.whole).split()
         focus = self._canonical_plain(reading.focus).split() if reading.context else whole
+        exact = self.all.exact.get(" ".join(whole))
+        if (exact is not None and self.entries[exact].kind not in ("comparison", "stage")
+                and not reading.context):
+            return self._exactly(text, exact, " ".join(whole))
         mentions = self.role_mentions(whole)
         named = list(dict.fromkeys(role for _, role, _ in mentions))
         scored = self._candidates(reading, whole, focus, named)
@@ -249,9 +252,6 @@ class Matcher:
         comparison = None
         if len(named) >= 2 and cue and (cue != "and" or not self._without_roles(whole, mentions)):
             comparison = self._pair(named[0], named[1])
-        exact = self.all.exact.get(" ".join(whole))
-        if exact is not None and self.entries[exact].kind != "comparison":
-            comparison = None  # the message is an entry's own name, which happens to name two roles
         if comparison is not None:
             about_roles = cue == "strong" and not _ASKS_OWNER.search(reading.whole)
             other = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
@@ -285,6 +285,18 @@ class Matcher:
             roles = self.kb.comparisons[best.id].roles
         return Match(text, best, rest, roles, confidence=confidence, subject=bool(whole))
 
+    def _exactly(self, text: str, number: int, query: str) -> "Match":
+        """The message is an entry's own name or alias: the curated answer, no guessing needed.
+
+        The nearest other entries still come along as suggestions."""
+        entry = self.entries[number]
+        others = sorted(((score, n) for n, score in self._score(query, self.all).items() if n != number),
+                        reverse=True)[:3]
+        suggestions = tuple(Candidate(self.entries[n].kind, self.entries[n].id, self.entries[n].title,
+                                      round(min(score, 100.0), 1)) for score, n in others if score >= SUGGESTION_FLOOR)
+        return Match(text, Candidate(entry.kind, entry.id, entry.title, 100.0), suggestions,
+                     confidence="sure", subject=True)
+
     def _candidates(self, reading: Reading, whole: list[str], focus: list[str],
                     named: list[str]) -> list[tuple[float, Candidate]]:
         """Every entry with any evidence, best first: fuzzy keys and entry text, combined."""
@@ -300,8 +312,10 @@ class Matcher:
         if reading.context and _TOPIC_SHAPE.search(reading.context):
             intents |= {"topic"}
         exact = self.all.exact.get(" ".join(focus))
+        favoured = {kind for intent, kind in _BONUS if intent in intents}
         ranked = []
-        text_hits = np.flatnonzero(text_scores > TEXT_FLOOR)
+        # an entry known only by its text can reach the suggestions only from this share on
+        text_hits = np.flatnonzero(text_scores * TEXT_SHARE + INTENT_BONUS + NAMED_ROLE_BONUS >= SUGGESTION_FLOOR)
         if len(text_hits) > CANDIDATES:
             text_hits = text_hits[np.argpartition(text_scores[text_hits], -CANDIDATES)[-CANDIDATES:]]
         for number in set(fuzzy) | set(text_hits.tolist()):
@@ -309,7 +323,7 @@ class Matcher:
             if entry.kind == "comparison" and not compare:
                 continue
             score = FUZZY_SHARE * fuzzy.get(number, 0.0) + TEXT_SHARE * float(text_scores[number])
-            if any((intent, entry.kind) in _BONUS for intent in intents):
+            if entry.kind in favoured:
                 score += INTENT_BONUS
             if number == exact:
                 score += EXACT_BONUS
