@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot import smalltalk
 from bot.knowledge.model import KnowledgeBase
 from bot.matching import Candidate, Match, Matcher
-from bot import smalltalk
 from bot.org import Org
+from bot.people import Contacts, PeopleBook, contacts_for, flat_mentions, flat_plain
 from bot.text import match_key, normalise
 
 _ELLIPSIS = re.compile(r"^(?:and|also|what about|how about|and what about|and how about|ok and|then)\b\s*|"
@@ -37,7 +38,6 @@ def follow_up_shape(text: str) -> str | None:
         return "elliptical"
     return None
 
-from bot.people import Contacts, PeopleBook, contacts_for, flat_mentions, flat_plain
 
 PART_LABELS = {"responsible": "does the work", "consulted": "consulted", "informed": "kept informed"}
 

@@ -7,17 +7,19 @@ not validate (knowledge base or org overlay) never replaces the last good one.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.answers import Answerer
 from bot.knowledge import KnowledgeError, Problem, check_knowledge
 from bot.org import Org, check_org
 from bot.people import PeopleBook
 from bot.ratelog import RateLimitedLog, summary
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("mlrole.knowledge")
 watch_problems = RateLimitedLog(log, interval=60.0)
@@ -96,6 +98,8 @@ class LiveKnowledge:
         The overlay is watched through its folder, not its inode: editors, `sed -i` and Kubernetes
         ConfigMaps replace a file by renaming a new one over it, and a watch on the old inode
         would never fire again."""
+        import asyncio  # here, not at the top: `mlrole ask` loads this module and must start fast
+
         stop = stop or asyncio.Event()
         lock = asyncio.Lock()
         watches = [self._watch(self.path, True, None, stop, lock)]
@@ -112,6 +116,8 @@ class LiveKnowledge:
     async def _watch(self, folder: Path, recursive: bool, only: Any, stop: asyncio.Event,
                      lock: asyncio.Lock) -> None:
         """One folder's watch, restarted after any failure (a folder briefly gone, inotify limits)."""
+        import asyncio
+
         from watchfiles import awatch
 
         while not stop.is_set():

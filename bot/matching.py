@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from bot.knowledge.model import KnowledgeBase
 from bot.reading import Reading, contrast, everyday_words, job_titles, read_message
 from bot.smalltalk import small_talk
-from bot.text import MAX_QUESTION_CHARS, STOPWORDS, key_from_plain, match_key, normalise, stem
+from bot.text import MAX_QUESTION_CHARS, STOPWORDS, fold, key_from_plain, match_key, normalise, stem
 
 SURE = 68.0
 """From this score on the bot answers outright."""
@@ -93,9 +93,15 @@ class _Index:
     key_entry: list[int] = field(default_factory=list)    # key -> entry number
     exact: dict[str, int] = field(default_factory=dict)   # canonical key -> entry number
     by_token: dict[str, list[int]] = field(default_factory=dict)  # token -> key numbers
-    postings: dict[str, np.ndarray] = field(default_factory=dict)  # token -> key numbers, as arrays
+    postings: dict[str, np.ndarray] = field(default_factory=dict)  # by_token as arrays, made on first use
     key_tokens: list[frozenset[str]] = field(default_factory=list)
     key_weight: list[float] = field(default_factory=list)         # summed idf of a key's tokens
+
+    def posting(self, token: str) -> np.ndarray | None:
+        found = self.postings.get(token)
+        if found is None and token in self.by_token:
+            found = self.postings[token] = np.asarray(self.by_token[token], dtype=np.int32)
+        return found
 
 
 class Matcher:
@@ -135,7 +141,6 @@ class Matcher:
         self.idf = {t: math.log(1 + total / len(e)) for t, e in token_entries.items()}
         for index in (self.all, self.roles):
             index.key_tokens = [frozenset(k.split()) for k in index.keys]
-            index.postings = {t: np.asarray(ks, dtype=np.int32) for t, ks in index.by_token.items()}
             index.key_weight = [sum(self.idf[t] for t in toks) or 1.0 for toks in index.key_tokens]
         self._idf_unknown = math.log(1 + total)
         self.documents = _Documents(entries)
@@ -192,8 +197,9 @@ class Matcher:
         # Only the keys sharing the most (rarest) words with the question go to rapidfuzz.
         overlap = np.zeros(len(index.keys), dtype=np.float32)
         for token in tokens:
-            if token in index.postings:
-                overlap[index.postings[token]] += idf[token]
+            posting = index.posting(token)
+            if posting is not None:
+                overlap[posting] += idf[token]
         hits = np.flatnonzero(overlap)
         if not len(hits):
             return {}
@@ -478,7 +484,7 @@ class _Documents:
         for entry in entries:
             tf: dict[str, float] = {}
             for phrase, weight in _entry_fields(entry):
-                for token in set(match_key(phrase).split()):
+                for token in set(key_from_plain(fold(phrase)).split()):
                     tf[token] = tf.get(token, 0.0) + weight
             counts.append(tf)
         total = max(len(entries), 1)
@@ -495,18 +501,26 @@ class _Documents:
                 ids, weights = rows.setdefault(token, ([], []))
                 ids.append(number)
                 weights.append(f * (K1 + 1) / (f + norm))
-        self.postings = {t: (np.asarray(i, dtype=np.int32), np.asarray(w, dtype=np.float64))
-                         for t, (i, w) in rows.items()}
-        self.best = {t: float(w.max()) for t, (_, w) in self.postings.items()}
+        self._rows = rows
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # filled on first use
+        self.best = {t: max(w) for t, (_, w) in rows.items()}
         self.tokens = [frozenset(tf) for tf in counts]
         self.size = total
+
+    def _posting(self, token: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """A token's arrays, made the first time a question uses it: most tokens never are."""
+        posting = self.postings.get(token)
+        if posting is None and token in self._rows:
+            ids, weights = self._rows[token]
+            posting = self.postings[token] = (np.asarray(ids, dtype=np.int32), np.asarray(weights))
+        return posting
 
     def score(self, weights: dict[str, float]) -> np.ndarray:
         """Per entry: the share of the question's known evidence that the entry accounts for (0–1)."""
         scores = np.zeros(self.size)
         possible = 0.0
         for token, weight in weights.items():
-            posting = self.postings.get(token)
+            posting = self._posting(token)
             if posting is None:
                 continue
             mass = weight * self.idf[token]

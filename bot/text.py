@@ -88,6 +88,11 @@ def normalise(text: str) -> str:
     text = clean_user_text(text, MAX_QUESTION_CHARS)
     if "<" in text or "&" in text:
         text = strip_slack_markup(text)
+    return fold(text)
+
+
+def fold(text: str) -> str:
+    """`normalise` for text already clean (the knowledge base's own, validated at load): any length."""
     text = text.casefold()
     for needed, pattern, replacement in _PHRASES:
         if needed in text:
