@@ -7,12 +7,12 @@ rapidfuzz pass over the few keys that share a word with it.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.model import KnowledgeBase
@@ -93,15 +93,8 @@ class _Index:
     key_entry: list[int] = field(default_factory=list)    # key -> entry number
     exact: dict[str, int] = field(default_factory=dict)   # canonical key -> entry number
     by_token: dict[str, list[int]] = field(default_factory=dict)  # token -> key numbers
-    postings: dict[str, np.ndarray] = field(default_factory=dict)  # by_token as arrays, made on first use
     key_tokens: list[frozenset[str]] = field(default_factory=list)
     key_weight: list[float] = field(default_factory=list)         # summed idf of a key's tokens
-
-    def posting(self, token: str) -> np.ndarray | None:
-        found = self.postings.get(token)
-        if found is None and token in self.by_token:
-            found = self.postings[token] = np.asarray(self.by_token[token], dtype=np.int32)
-        return found
 
 
 class Matcher:
@@ -195,17 +188,17 @@ class Matcher:
         tokens = set(query.split())
         idf = self.idf
         # Only the keys sharing the most (rarest) words with the question go to rapidfuzz.
-        overlap = np.zeros(len(index.keys), dtype=np.float32)
+        overlap: dict[int, float] = {}
         for token in tokens:
-            posting = index.posting(token)
-            if posting is not None:
-                overlap[posting] += idf[token]
-        hits = np.flatnonzero(overlap)
-        if not len(hits):
+            keys = index.by_token.get(token)
+            if keys:
+                weight = idf[token]
+                for key in keys:
+                    overlap[key] = overlap.get(key, 0.0) + weight
+        if not overlap:
             return {}
-        if len(hits) > CANDIDATES:
-            hits = hits[np.argpartition(overlap[hits], -CANDIDATES)[-CANDIDATES:]]
-        numbers = hits.tolist()
+        numbers = (heapq.nlargest(CANDIDATES, overlap, key=overlap.__getitem__) if len(overlap) > CANDIDATES
+                   else list(overlap))
         choices = [index.keys[k] for k in numbers]
         known = sum(idf[t] for t in tokens if t in idf)
         unknown = self._idf_unknown * sum(1 for t in tokens if t not in idf)
@@ -321,14 +314,15 @@ class Matcher:
         favoured = {kind for intent, kind in _BONUS if intent in intents}
         ranked = []
         # an entry known only by its text can reach the suggestions only from this share on
-        text_hits = np.flatnonzero(text_scores * TEXT_SHARE + INTENT_BONUS + NAMED_ROLE_BONUS >= SUGGESTION_FLOOR)
+        useful = (SUGGESTION_FLOOR - INTENT_BONUS - NAMED_ROLE_BONUS) / TEXT_SHARE
+        text_hits = [n for n, score in text_scores.items() if score >= useful]
         if len(text_hits) > CANDIDATES:
-            text_hits = text_hits[np.argpartition(text_scores[text_hits], -CANDIDATES)[-CANDIDATES:]]
-        for number in set(fuzzy) | set(text_hits.tolist()):
+            text_hits = heapq.nlargest(CANDIDATES, text_hits, key=text_scores.__getitem__)
+        for number in set(fuzzy) | set(text_hits):
             entry = self.entries[number]
             if entry.kind == "comparison" and not compare:
                 continue
-            score = FUZZY_SHARE * fuzzy.get(number, 0.0) + TEXT_SHARE * float(text_scores[number])
+            score = FUZZY_SHARE * fuzzy.get(number, 0.0) + TEXT_SHARE * text_scores.get(number, 0.0)
             if entry.kind in favoured:
                 score += INTENT_BONUS
             if number == exact:
@@ -501,35 +495,29 @@ class _Documents:
                 ids, weights = rows.setdefault(token, ([], []))
                 ids.append(number)
                 weights.append(f * (K1 + 1) / (f + norm))
-        self._rows = rows
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # filled on first use
+        self.postings = rows
         self.best = {t: max(w) for t, (_, w) in rows.items()}
         self.tokens = [frozenset(tf) for tf in counts]
-        self.size = total
 
-    def _posting(self, token: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """A token's arrays, made the first time a question uses it: most tokens never are."""
-        posting = self.postings.get(token)
-        if posting is None and token in self._rows:
-            ids, weights = self._rows[token]
-            posting = self.postings[token] = (np.asarray(ids, dtype=np.int32), np.asarray(weights))
-        return posting
-
-    def score(self, weights: dict[str, float]) -> np.ndarray:
-        """Per entry: the share of the question's known evidence that the entry accounts for (0–1)."""
-        scores = np.zeros(self.size)
+    def score(self, weights: dict[str, float]) -> dict[int, float]:
+        """Per entry with evidence: the share of the question's known evidence it accounts for (0–1)."""
+        scores: dict[int, float] = {}
         possible = 0.0
         for token, weight in weights.items():
-            posting = self._posting(token)
+            posting = self.postings.get(token)
             if posting is None:
                 continue
             mass = weight * self.idf[token]
-            scores[posting[0]] += mass * posting[1]
+            for number, tf_weight in zip(*posting):
+                scores[number] = scores.get(number, 0.0) + mass * tf_weight
             possible += mass * self.best[token]
-        return scores / possible if possible else scores
+        if possible:
+            for number in scores:
+                scores[number] /= possible
+        return scores
 
 
-_WHO_IS = re.compile(r"\bwho (?:is|are|s|would be) (?:the|our|a|an|your|this|that)\b")
+_WHO_IS = re.compile(r"\bwho (?:is |are |s |would be )?(?:the|our|a|an|your|this|that)\b")
 _ASKS_OWNER = re.compile(r"\b(who|whom|whose|responsibility|responsible|job|call|task|in charge|"
                          r"on the|up to|owns?|owner|should (?:we|i) (?:ask|talk|go))\b")
 _NOT_ROLE_NAMES = frozenset({"product", "data", "ops", "research", "analysis"})
