@@ -259,7 +259,8 @@ def render(out: dict[str, Any]) -> str:
     v = out["verdict"]
     goal = lambda ok: "yes" if ok is True else ("NO" if ok is False else "n/a")
     lines.append(f"GOALS (worse of fresh/repeat p99) — p99 < 1 ms on the bundled KB: {goal(v['bundled_p99_under_1ms'])}; "
-                 f"p99 < 10 ms at 10,000 entries: {goal(v['p99_under_10ms_at_10000'])}; "
+                 f"p99 < 5 ms at 10,000 entries: {goal(v['p99_under_5ms_at_10000'])}; "
+                 f"start-up < 0.5 s: {goal(v['startup_under_500ms'])}; "
                  f"load all 200: {goal(v['load_all_200'])}; ack p99 < 500 ms: {goal(v['load_ack_p99_under_500ms'])}")
     lines.append(f"finished in {out['elapsed_s']:.1f} s")
     return "\n".join(lines)
