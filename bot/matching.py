@@ -518,8 +518,9 @@ class _Documents:
 
 
 _WHO_IS = re.compile(r"\bwho (?:is |are |s |would be )?(?:the|our|a|an|your|this|that)\b")
-_ASKS_OWNER = re.compile(r"\b(who|whom|whose|responsibility|responsible|job|call|task|in charge|"
-                         r"on the|up to|owns?|owner|should (?:we|i) (?:ask|talk|go))\b")
+_ASKS_OWNER = re.compile(r"\b(who|whom|whose|responsibility|responsible|task|in charge|on the|up to|owns?|"
+                         r"owner|should (?:we|i) (?:ask|talk|go)|job (?:is it|to)|(?:your|my|their|his|her) job|"
+                         r"call (?:is it|to make))\b")
 _NOT_ROLE_NAMES = frozenset({"product", "data", "ops", "research", "analysis"})
 """Keys of role aliases that are everyday words on their own: not taken as naming the role."""
 
