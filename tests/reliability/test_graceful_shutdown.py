@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -23,10 +22,7 @@ SIGTERM_AFTER = 60  # acks
 async def test_sigterm_under_load_loses_no_acknowledged_request(stub, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-shutdown-test", "SLACK_SIGNING_SECRET": harness.SECRET,
-           "PORT": str(port), "SLACK_API_URL": stub.api_url, "MLROLE_KNOWLEDGE": str(harness.FIXTURE_KB),
-           "LOG_LEVEL": "INFO", "DATABASE_URL": "memory://", "XDG_DATA_HOME": str(tmp_path)}
-    env.pop("SLACK_APP_TOKEN", None)
+    env = harness.serve_env(stub, tmp_path, port)
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     acked: list[str] = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import resource
 import signal
 import socket
@@ -97,11 +96,7 @@ async def _signed_command(session: aiohttp.ClientSession, base: str, stub, token
 async def test_a_thousand_idle_and_half_sent_sockets_do_not_lock_slack_out(stub, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-slow-clients", "SLACK_SIGNING_SECRET": harness.SECRET,
-           "PORT": str(port), "SLACK_API_URL": stub.api_url, "MLROLE_KNOWLEDGE": str(harness.FIXTURE_KB),
-           "LOG_LEVEL": "INFO", "DATABASE_URL": "memory://", "XDG_DATA_HOME": str(tmp_path)}
-    env.pop("SLACK_APP_TOKEN", None)
-    env.pop("MLROLE_ORG", None)
+    env = harness.serve_env(stub, tmp_path, port)
     stderr_path = tmp_path / "stderr.log"
     with stderr_path.open("w") as stderr:
         proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.DEVNULL,

@@ -7,10 +7,12 @@ import hashlib
 import hmac
 import itertools
 import json
+import os
 import socket
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 from urllib.parse import urlencode
 
 import aiohttp
@@ -249,14 +251,30 @@ class Bot:
         return await self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
 
+@asynccontextmanager
+async def running(stub: SlackStub) -> AsyncIterator[SlackStub]:
+    """A Web API stub listening on loopback for the duration of the block."""
+    await stub.server.start_server()
+    try:
+        yield stub
+    finally:
+        await stub.server.close()
+
+
 @pytest.fixture
 async def stub():
-    s = SlackStub()
-    await s.server.start_server()
-    try:
+    async with running(SlackStub()) as s:
         yield s
-    finally:
-        await s.server.close()
+
+
+def serve_env(stub: SlackStub, tmp_path: Path, port: int, **settings: str) -> dict[str, str]:
+    """The environment of a real `mlrole serve` process talking to the stub (HTTP mode, no org file)."""
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "PORT": str(port),
+           "SLACK_API_URL": stub.api_url, "MLROLE_KNOWLEDGE": str(FIXTURE_KB), "LOG_LEVEL": "INFO",
+           "DATABASE_URL": "memory://", "XDG_DATA_HOME": str(tmp_path), **settings}
+    for name in ("SLACK_APP_TOKEN", "MLROLE_ORG"):
+        env.pop(name, None)
+    return env
 
 
 @pytest.fixture

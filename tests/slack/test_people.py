@@ -24,7 +24,7 @@ from bot.slack.app import build_client
 from bot.slack.people import SlackPeople, resolve
 from bot.slack.server import create_web_app
 from bot.storage import MemoryStore
-from tests.slack.harness import FIXTURE_KB, SECRET, TEAM, SlackStub, sign, trigger_id
+from tests.slack.harness import FIXTURE_KB, SECRET, TEAM, SlackStub, running, sign, trigger_id
 
 ORG = """\
 ml-engineer:
@@ -106,12 +106,8 @@ class Clock:
 
 @pytest.fixture
 async def people_stub():
-    s = PeopleStub()
-    await s.server.start_server()
-    try:
+    async with running(PeopleStub()) as s:
         yield s
-    finally:
-        await s.server.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from bot.settings import Settings
 from bot.slack.app import SlackSettingsError, build_app
 from bot.slack.server import _refused_token, run, serve
 from bot.storage import MemoryStore
-from tests.slack.harness import FIXTURE_KB, SECRET, free_port, sign, wait_healthy
+from tests.slack.harness import FIXTURE_KB, SECRET, free_port, serve_env, sign, wait_healthy
 
 
 @pytest.fixture
@@ -72,10 +71,7 @@ async def test_run_serves_http_and_stops_cleanly(stub, knowledge, make_settings)
 
 async def test_mlrole_serve_process_answers_and_stops_on_sigterm(stub, tmp_path):
     port = free_port()
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "PORT": str(port),
-           "SLACK_API_URL": stub.api_url, "MLROLE_KNOWLEDGE": str(FIXTURE_KB), "LOG_LEVEL": "INFO",
-           "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'mlrole.db'}", "XDG_DATA_HOME": str(tmp_path)}
-    env.pop("SLACK_APP_TOKEN", None)
+    env = serve_env(stub, tmp_path, port, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'mlrole.db'}")
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:

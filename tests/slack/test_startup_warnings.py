@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import aiohttp
 from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.storage import MemoryStore
-from tests.slack.harness import FIXTURE_KB, SECRET, free_port, wait_healthy
+from tests.slack.harness import FIXTURE_KB, SECRET, free_port, serve_env, wait_healthy
 
 
 def test_building_the_app_with_the_token_in_the_environment_logs_no_warning(monkeypatch, caplog, stub,
@@ -39,10 +38,8 @@ def test_other_bolt_warnings_still_get_through(caplog, knowledge, stub):
 
 async def test_mlrole_serve_starts_without_a_warning(stub, tmp_path):
     port = free_port()
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "PORT": str(port),
-           "SLACK_API_URL": stub.api_url, "MLROLE_KNOWLEDGE": str(FIXTURE_KB), "LOG_LEVEL": "DEBUG",
-           "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'mlrole.db'}", "XDG_DATA_HOME": str(tmp_path)}
-    env.pop("SLACK_APP_TOKEN", None)
+    env = serve_env(stub, tmp_path, port, LOG_LEVEL="DEBUG",
+                    DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'mlrole.db'}")
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
