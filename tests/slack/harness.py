@@ -93,16 +93,23 @@ class SlackStub:
                 params.update(dict(await request.post()))
         return params
 
-    async def api(self, request: web.Request) -> web.Response:
+    async def _record(self, request: web.Request) -> tuple[str, dict[str, Any], web.Response | None]:
+        """Note the call; the refusal a test asked for (fail_next / fail_always), if any."""
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
         status = self.fail_next.pop(method, None) or self.fail_always.get(method)
         if status == 429:
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
-                                     headers={"Retry-After": self.retry_after})
+            return method, params, web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                                     headers={"Retry-After": self.retry_after})
         if status:
-            return web.json_response({"ok": False, "error": "fatal_error"}, status=status)
+            return method, params, web.json_response({"ok": False, "error": "fatal_error"}, status=status)
+        return method, params, None
+
+    async def api(self, request: web.Request) -> web.Response:
+        method, params, refused = await self._record(request)
+        if refused is not None:
+            return refused
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         self.tokens.append((method, token))
         if token.endswith("-revoked"):  # any token ending so is refused, as Slack refuses a bad one

@@ -61,14 +61,9 @@ class PeopleStub(SlackStub):
         method = request.match_info["method"]
         if method not in ("usergroups.list", "usergroups.users.list", "users.info", "users.lookupByEmail"):
             return await super().api(request)
-        params = await self._params(request)
-        self.calls.append((method, params))
-        status = self.fail_next.pop(method, None) or self.fail_always.get(method)
-        if status == 429:
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
-                                     headers={"Retry-After": self.retry_after})
-        if status:
-            return web.json_response({"ok": False, "error": "fatal_error"}, status=status)
+        method, params, refused = await self._record(request)
+        if refused is not None:
+            return refused
         if method == "usergroups.list":
             return web.json_response({"ok": True, "usergroups": self.groups})
         if method == "usergroups.users.list":
