@@ -327,8 +327,8 @@ class Matcher:
                 score += INTENT_BONUS
             if number == exact:
                 score += EXACT_BONUS
-            if entry.kind == "stage" and "owner" in intents and "stage" not in intents:
-                score -= INTENT_BONUS
+            if entry.kind in ("stage", "topic") and "owner" in intents and not {"stage", "topic"} & intents:
+                score -= INTENT_BONUS  # "who owns…" asks for a task's owner, not a stage or a topic
             if entry.kind == "role" and entry.id in named and "role" in intents and "topic" not in intents:
                 score += NAMED_ROLE_BONUS
             ranked.append((score, number, entry))

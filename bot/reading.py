@@ -63,6 +63,10 @@ is are was be as of for to in on at by with from and or but like just then than 
 _TITLE_PHRASE = re.compile(r"\b(chief of staff|(?:head|vp|director) of [a-z]+|chief [a-z]+ officer)\b")
 
 
+_INTRODUCTION = re.compile(r"s? (?:here|speaking|by trade)\b")
+_INTRODUCING = re.compile(r"\b(?:i m|i am|im|as|me|i work as|i was|we re|we are)(?: an?| the| our)?(?: [a-z]+)?\s*$")
+
+
 def job_titles(plain: str) -> list[tuple[str, str]]:
     """Job titles as written ("analytics engineer", "qa tester"), with a real modifier word.
 
@@ -70,6 +74,8 @@ def job_titles(plain: str) -> list[tuple[str, str]]:
     """
     titles = [(found.group(1), found.group(1)) for found in _TITLE_PHRASE.finditer(plain)]
     for found in _JOB_TITLE.finditer(plain):
+        if _INTRODUCTION.match(plain[found.end():]) or _INTRODUCING.search(plain[:found.start()]):
+            continue  # "finance analyst here", "as a PM": the asker, not what is asked about
         words = [w for w in found.group(1).split() if w not in _NOT_A_MODIFIER]
         while words and words[0].endswith(("ing", "ed")):  # "budgeting for annotators": no title
             words = words[1:]
