@@ -45,7 +45,8 @@ _INVOLVEMENT = re.compile(r"\b(involved|involve|involves|participate\w*|take par
                           r"stage|phase|step|steps|during|work on|works on|working on)\b")
 _OWNERSHIP = re.compile(r"\b(who|whom|whose|owns?|owner|responsible|accountable|in charge|handles?|"
                         r"takes? care|should i ask|do i ask|go to)\b")
-_ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b|\bwhat\b.*\b(?:do|does|role)\b|\b(?:skills|tools|background)\b"
+_ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b|\bwhat\b.*\b(?:do|does|role)\b|"
+                         r"\bwho (?:do|does) .{0,40}\bwork with\b|\b(?:skills|tools|background)\b"
                          r"|\b(?:do all day|day to day|day in the life)\b|^(?:tell me about|describe|explain)\b")
 _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|should|to look)|hir\w*|"
                           r"interview\w*|job description|tips?|advice|approach\w*|difference|"
@@ -331,6 +332,8 @@ class Matcher:
                 score -= INTENT_BONUS  # "who owns…" asks for a task's owner, not a stage or a topic
             if entry.kind == "role" and entry.id in named and "role" in intents and "topic" not in intents:
                 score += NAMED_ROLE_BONUS
+            if entry.kind == "role" and len(named) >= 2:
+                score -= INTENT_BONUS  # a message naming two roles is about them together, not one
             ranked.append((score, number, entry))
         ranked.sort(key=lambda item: -item[0])
         for position, (score, number, entry) in enumerate(ranked[:SUPPORT_CHECKS]):

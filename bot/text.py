@@ -107,6 +107,7 @@ _SYNONYMS = {
     "annotat": "label", "annotation": "label", "annotator": "labeler", "tag": "label",
     "contractor": "vendor", "outsourc": "vendor", "specification": "spec", "guidelin": "spec",
     "k8s": "kubernet", "kubernete": "kubernet", "ship": "deploy", "rollout": "deploy",
+    "dev": "developer", "eng": "engineer",
 }
 
 
