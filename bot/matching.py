@@ -366,14 +366,25 @@ class Matcher:
         return found
 
     def closest_roles(self, title: str, limit: int = 3) -> tuple[Candidate, ...]:
-        """Roles whose names look most like a job title the knowledge base does not have."""
-        hits = process.extract(normalise(title), self._role_names, scorer=fuzz.WRatio, limit=limit * 4)
-        found: dict[str, Candidate] = {}
-        for _, score, position in hits:
-            entry = self.entries[self._role_name_entry[position]]
-            if entry.id not in found and len(found) < limit:
-                found[entry.id] = Candidate(entry.kind, entry.id, entry.title, round(score, 1))
-        return tuple(found.values())
+        """Roles whose names look most like a job title the knowledge base does not have.
+
+        The words before the job noun tell roles apart ("analytics" engineer is nearer the data
+        analyst than any other engineer), so they weigh most when they resemble a role's words."""
+        *modifiers, head = normalise(title).split() or [""]
+        near: list[tuple[str, float, float]] = []
+        for name, number in zip(self._role_names, self._role_name_entry):
+            words = name.split() or [""]
+            near_head = max(fuzz.ratio(head, w) for w in words)
+            near_modifier = max((fuzz.ratio(m, w) for m in modifiers for w in words), default=near_head)
+            near.append((self.entries[number].id, near_modifier, near_head))
+        # a modifier like no role's words ("ux", "scrum") says nothing: then the job noun decides
+        weight = 0.7 if max((m for _, m, _ in near), default=0.0) >= 60 else 0.2
+        best: dict[str, float] = {}
+        for role_id, near_modifier, near_head in near:
+            best[role_id] = max(best.get(role_id, 0.0), weight * near_modifier + (1 - weight) * near_head)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return tuple(Candidate("role", role_id, self.kb.roles[role_id].title, round(score, 1))
+                     for role_id, score in ranked)
 
     def _other_sense(self, reading: Reading, whole: list[str], top: Candidate) -> bool:
         """The message's everyday words outweigh the few words it shares with its best entry."""

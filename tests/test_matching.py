@@ -113,7 +113,8 @@ def test_small_talk_needs_every_word_to_be_small_talk(answerer):
 
 
 @pytest.mark.parametrize("question, nearest", [
-    ("who is the analytics engineer?", "data-engineer"),
+    ("who is the analytics engineer?", "data-analyst"),
+    ("what does a UX researcher do here?", "ml-researcher"),
     ("what does our prompt engineer do?", None),
     ("what do the QA testers do here?", None),
 ])
