@@ -254,8 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="rows per section (default 20)")
     report.add_argument("--since", type=since_date, metavar="DATE",
                         help="only what was stored since DATE (YYYY-MM-DD) or the last N days (Nd)")
-    report.add_argument("--surface", choices=("dm", "mention", "command"),
-                        help="only questions asked in DMs, mentions or /mlrole")
+    report.add_argument("--surface", choices=("dm", "mention", "command", "shortcut", "workflow"),
+                        help="only questions asked in DMs, mentions, /mlrole, the message shortcut or the "
+                             "Workflow Builder step")
     report.add_argument("--stale", type=int, nargs="?", const=180, metavar="DAYS",
                         help="entries not reviewed for DAYS (default 180) and answers 👎-ed repeatedly")
     report.set_defaults(func=cmd_report)
