@@ -55,7 +55,7 @@ _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|sh
                           r"jump|pivot\w*|move (?:from|into|to)|moving (?:from|into|to)|trade ?offs?|pros and cons|"
                           r"report to|reporting line\w*|org chart|re ?org\w*|structure\w*|set ?up|"
                           r"what (?:info|information|else|details?)|is (?:that|this|it) normal|best practices?|"
-                          r"how do other)\b")
+                          r"how do other|jd|rubric|job post\w*)\b")
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
 _COMPARISON_CUE = re.compile(r"\b(vs|v|versus|compar\w*|dif+e?re?\w*|or|against|same|separates?|"
                              r"distinguish\w*|apart)\b")
@@ -248,6 +248,7 @@ class Matcher:
         mentions = self.role_mentions(whole)
         named = list(dict.fromkeys(role for _, role, _ in mentions))
         scored = self._candidates(reading, whole, focus, named)
+        chosen_task = None  # a task picked over a comparison of the two roles the message names
         cue = contrast(reading.whole)
         comparison = None
         if len(named) >= 2 and cue and (cue != "and" or not self._without_roles(whole, mentions)):
@@ -257,18 +258,20 @@ class Matcher:
             other = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
             content = set(self._without_roles(whole, mentions))
             mass = sum(self.documents.idf.get(t, 0.0) for t in content)
-            needed = PROBABLY if mass >= TASK_MASS else float("inf")
+            floor = SUGGESTION_FLOOR if cue == "weak" and _ASKS_OWNER.search(reading.whole) else PROBABLY
+            needed = floor if mass >= TASK_MASS else float("inf")
             if other is None or other[0] < needed:
                 best, pair, roles = comparison
                 return Match(text, best, pair, roles, confidence="sure" if best.score >= SURE else "probably",
                              subject=True)
             scored = [other, *(c for c in scored if c[1] is not other[1])]
+            chosen_task = other[1]
         unknown = self._unknown_role(reading, named)
         if len(named) == 1 and not unknown:
             scored = self._prefer_named_role(reading, whole, focus, mentions, named[0], scored)
         candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored]
         top = candidates[0] if candidates else None
-        if unknown and (top is None or top.score < SURE or _ROLE_SHAPE.search(reading.focus)
+        if unknown and (top is None or top.score < SURE or not named or _ROLE_SHAPE.search(reading.focus)
                         or _WHO_IS.search(reading.focus) or top.kind == "role"):
             return Match(text, None, self.closest_roles(unknown), unknown_role=unknown, subject=True)
         if top is not None and not named and self._other_sense(reading, whole, top):
@@ -276,7 +279,8 @@ class Matcher:
         confidence = None
         if top is not None and top.score >= SURE:
             confidence = "sure"
-        elif top is not None and top.score >= PROBABLY:
+        elif top is not None and (top.score >= PROBABLY or (
+                chosen_task is not None and top.id == chosen_task.id and top.score >= SUGGESTION_FLOOR)):
             confidence = "probably"
         best = top if confidence else None
         rest = tuple(c for c in candidates if c is not best and c.score >= SUGGESTION_FLOOR)[:3]
@@ -407,10 +411,12 @@ class Matcher:
                            mentions: list[tuple[int, str, int]], role_id: str,
                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """A message that names one role and asks nothing else of substance is about that role."""
-        if scored and scored[0][1].kind == "role" and scored[0][1].id == role_id and scored[0][0] >= PROBABLY:
+        topical = bool(_TOPIC_SHAPE.search(reading.focus))
+        if (scored and scored[0][1].kind == "role" and scored[0][1].id == role_id and scored[0][0] >= PROBABLY
+                and not topical):
             return scored
         task = self._task_without_roles(reading, whole, focus, mentions)
-        if _TOPIC_SHAPE.search(reading.focus) and task is not None and task[1].kind in ("topic", "stage"):
+        if topical and task is not None and task[1].kind in ("topic", "stage"):
             needed = PROBABLY
         elif _ROLE_SHAPE.search(reading.focus):
             needed = SURE + INTENT_BONUS

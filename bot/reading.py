@@ -47,7 +47,7 @@ def read_message(text: str) -> Reading:
 
 # --- roles named in a message --------------------------------------------------------------------
 
-JOB_NOUNS = ("engineer", "scientist", "analyst", "architect", "manager", "developer", "dev", "steward",
+JOB_NOUNS = ("hacker", "recruiter", "marketer", "accountant", "auditor", "coach", "engineer", "scientist", "analyst", "architect", "manager", "developer", "dev", "steward",
              "designer", "specialist", "master", "tester", "researcher", "writer", "officer", "admin",
              "administrator", "consultant", "strategist", "evangelist", "coordinator", "lead",
              "owner", "expert", "labeler", "labeller", "annotator", "programmer", "technician")
@@ -127,6 +127,7 @@ kids school dog dogs cat pets baby wedding movie movies music song recipe restau
 vehicle tyre tyres tires garage mechanic warden wardens fire aid first aider aiders
 patient patients surgery blood pressure doctor doctors nurse hospital dentist pharmacy medicine
 puppy puppies jam jar jars garden gardening renovation recipe conference venue
+lobby dock docks dockworker truck trucks lorry unload unloaded unloading forklift warehouseman toy toys hobby
 """.split())
 
 _MACHINE_LEARNING = frozenset("""

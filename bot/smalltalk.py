@@ -22,7 +22,7 @@ thanks thank thx thnx tx ty tysm ta cheers appreciate appreciated much lot lots 
 great awesome cool nice perfect brilliant helpful amazing excellent love it that this bot mlrole
 good job works worked bot mate buddy bud friend dude man legend rock rocks star hero neat
 sweet wonderful fantastic superb handy useful bunch million tons one again cleared clear up
-helps helped clears makes sense lol haha hehe lmao rofl wow yeah yeh ok okay k kk got gotcha sure np noted
+helps helped clears makes sense lol haha hehe lmao rofl wow yeah yeh re lifesaver saved saviour ok okay k kk got gotcha sure np noted
 """.split())
 _BYE = frozenset("bye goodbye cya later see ya night gn ttyl tmrw tomorrow soon you u".split())
 _HELP = frozenset("""
