@@ -96,6 +96,13 @@ class _Index:
     by_token: dict[str, list[int]] = field(default_factory=dict)  # token -> key numbers
     key_tokens: list[frozenset[str]] = field(default_factory=list)
     key_weight: list[float] = field(default_factory=list)         # summed idf of a key's tokens
+    _members: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def members(self, token: str) -> frozenset[int]:
+        found = self._members.get(token)
+        if found is None:
+            found = self._members[token] = frozenset(self.by_token.get(token, ()))
+        return found
 
 
 class Matcher:
@@ -190,10 +197,17 @@ class Matcher:
         idf = self.idf
         # Only the keys sharing the most (rarest) words with the question go to rapidfuzz.
         overlap: dict[int, float] = {}
-        for token in tokens:
+        for token in sorted(tokens, key=lambda t: -idf.get(t, 0.0)):  # rarest first
             keys = index.by_token.get(token)
-            if keys:
-                weight = idf[token]
+            if not keys:
+                continue
+            weight = idf[token]
+            if len(overlap) >= CANDIDATES and len(keys) > len(overlap):
+                members = index.members(token)  # a common word only adds to the keys found so far
+                for key in overlap:
+                    if key in members:
+                        overlap[key] += weight
+            else:
                 for key in keys:
                     overlap[key] = overlap.get(key, 0.0) + weight
         if not overlap:
