@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.knowledge.model import KnowledgeBase
 from bot.reading import Reading, contrast, everyday_words, job_titles, read_message
@@ -181,7 +182,8 @@ class Matcher:
             return None
         if len(raw) < 6:
             return token
-        hit = process.extractOne(raw, self._spelling_list, scorer=fuzz.ratio, score_cutoff=84)
+        # edits with transpositions: "domian" is one swap from "domain", "chairs" two edits from "charts"
+        hit = process.extractOne(raw, self._spelling_list, scorer=OSA.normalized_similarity, score_cutoff=0.8)
         if not hit or hit[0].startswith(token) or raw.startswith(stem(hit[0])):
             return token  # another form of the same word ("breaks", "breakers") is not a typo
         return self._spelling[hit[0]]
