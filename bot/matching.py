@@ -428,6 +428,8 @@ class Matcher:
                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """A message that names one role and asks nothing else of substance is about that role."""
         topical = bool(_TOPIC_SHAPE.search(reading.focus))
+        if scored and scored[0][1].kind != "role" and scored[0][0] >= SURE and not _ROLE_SHAPE.search(reading.focus):
+            return scored  # a task already clearly asked about: no need to weigh the role against it
         if (scored and scored[0][1].kind == "role" and scored[0][1].id == role_id and scored[0][0] >= PROBABLY
                 and not topical):
             return scored
