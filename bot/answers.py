@@ -6,7 +6,6 @@ each adapter lays it out in its own medium; `text` is the plain rendering every 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -15,29 +14,8 @@ from bot.knowledge.model import KnowledgeBase
 from bot.matching import Candidate, Match, Matcher
 from bot.org import Org
 from bot.people import Contacts, PeopleBook, contacts_for, flat_mentions, flat_plain
+from bot.reading import ELLIPSIS, follow_up_shape
 from bot.text import match_key, normalise
-
-_ELLIPSIS = re.compile(r"^(?:and|also|what about|how about|and what about|and how about|ok and|then)\b\s*|"
-                       r"\b(?:then|too|as well)$")
-_PRONOUN_WHO = re.compile(r"^(?:and )?who(?: else)?(?: is| s| are)? (?:else |also )?(?:involved|helps?|works? on it|"
-                          r"is on it|owns? (?:it|that|this)|responsible(?: for (?:it|that|this))?|in charge)\b")
-_PRONOUN_WHAT = re.compile(r"\b(?:they|them|their|that role|this role|those|these people|he|she)\b")
-
-
-def follow_up_shape(text: str) -> str | None:
-    """"who" (who else is involved?), "what" (what do they do?), "elliptical" (and monitoring?), or None."""
-    plain = normalise(text)
-    words = plain.split()
-    if not words or len(words) > 12:
-        return None
-    if _PRONOUN_WHO.match(plain):
-        return "who"
-    if _PRONOUN_WHAT.search(plain) and len(words) <= 8:
-        return "what"
-    if _ELLIPSIS.search(plain) and len(words) <= 6:
-        return "elliptical"
-    return None
-
 
 PART_LABELS = {"responsible": "does the work", "consulted": "consulted", "informed": "kept informed"}
 
@@ -150,7 +128,7 @@ class Answerer:
                 return self.answer(own)
             return self._unknown(replace(own, best=None, confidence=None), ())
         if shape == "elliptical":
-            rest = _ELLIPSIS.sub("", normalise(text)).strip()
+            rest = ELLIPSIS.sub("", normalise(text)).strip()
             match = self.matcher.match(f"{rest} {entry.title}")
             asked = set(match_key(rest).split())
             if not match.best or match.best.id == entry.id or not asked & set(match_key(match.best.title).split()):

@@ -81,7 +81,11 @@ def cmd_kb_validate(args: argparse.Namespace) -> int:
         org, problems = check_org(org_file, kb.roles)
         checked = f"the org file {org_file} (MLROLE_ORG)"
         if org is not None and args.live:
-            from bot.slack.people import DirectoryUnavailable, missing_problems, resolve_once
+            from bot.slack.people import (
+                DirectoryUnavailable,
+                missing_problems,
+                resolve_once,
+            )
 
             try:
                 directory = resolve_once(Settings.from_env(), org)
@@ -190,7 +194,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.cli_options import SERVE_ENVIRONMENT, positive_int, since_date, version_string
+    from bot.cli_options import (
+        SERVE_ENVIRONMENT,
+        positive_int,
+        since_date,
+        version_string,
+    )
 
     parser = argparse.ArgumentParser(prog="mlrole", description="Who does what in an ML team.")
     parser.add_argument("--version", action="version", version=version_string())

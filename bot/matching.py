@@ -19,13 +19,20 @@ from rapidfuzz.distance import OSA
 from bot.knowledge.model import KnowledgeBase
 from bot.reading import Reading, contrast, everyday_words, job_titles, read_message
 from bot.smalltalk import small_talk
-from bot.text import MAX_QUESTION_CHARS, STOPWORDS, fold, key_from_plain, match_key, normalise, stem
+from bot.text import (
+    MAX_QUESTION_CHARS,
+    STOPWORDS,
+    fold,
+    key_from_plain,
+    match_key,
+    normalise,
+    stem,
+)
 
 SURE = 68.0
 """From this score on the bot answers outright."""
 PROBABLY = 50.0
 """From this score on the bot answers with its best guess and says so; below it, it abstains."""
-THRESHOLD = PROBABLY
 FUZZY_SHARE = 0.6
 TEXT_SHARE = 45.0
 CONTEXT_WEIGHT = 0.5
@@ -58,8 +65,6 @@ _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|sh
                           r"what (?:info|information|else|details?)|is (?:that|this|it) normal|best practices?|"
                           r"how do other|jd|rubric|job post\w*)\b")
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
-_COMPARISON_CUE = re.compile(r"\b(vs|v|versus|compar\w*|dif+e?re?\w*|or|against|same|separates?|"
-                             r"distinguish\w*|apart)\b")
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,6 @@ class Match:
     confidence: str | None = None        # "sure", "probably", or None when not answered
     small_talk: str | None = None        # "greeting", "thanks", "bye", "help": not a question at all
     unknown_role: str | None = None      # a job title asked about that the knowledge base lacks
-    subject: bool = True                 # False when the message names nothing of its own
 
     @property
     def answered(self) -> bool:
@@ -278,8 +282,7 @@ class Matcher:
             needed = floor if mass >= TASK_MASS else float("inf")
             if other is None or other[0] < needed:
                 best, pair, roles = comparison
-                return Match(text, best, pair, roles, confidence="sure" if best.score >= SURE else "probably",
-                             subject=True)
+                return Match(text, best, pair, roles, confidence="sure" if best.score >= SURE else "probably")
             scored = [other, *(c for c in scored if c[1] is not other[1])]
             chosen_task = other[1]
         unknown = self._unknown_role(reading, named)
@@ -289,9 +292,9 @@ class Matcher:
         top = candidates[0] if candidates else None
         if unknown and (top is None or top.score < SURE or not named or _ROLE_SHAPE.search(reading.focus)
                         or _WHO_IS.search(reading.focus) or top.kind == "role"):
-            return Match(text, None, self.closest_roles(unknown), unknown_role=unknown, subject=True)
+            return Match(text, None, self.closest_roles(unknown), unknown_role=unknown)
         if top is not None and not named and self._other_sense(reading, whole, top):
-            return Match(text, None, tuple(candidates[:3]), subject=True)
+            return Match(text, None, tuple(candidates[:3]))
         confidence = None
         if top is not None and top.score >= SURE:
             confidence = "sure"
@@ -303,7 +306,7 @@ class Matcher:
         roles: tuple[str, ...] = ()
         if best and best.kind == "comparison":
             roles = self.kb.comparisons[best.id].roles
-        return Match(text, best, rest, roles, confidence=confidence, subject=bool(whole))
+        return Match(text, best, rest, roles, confidence=confidence)
 
     def _exactly(self, text: str, number: int, query: str) -> "Match":
         """The message is an entry's own name or alias: the curated answer, no guessing needed.
@@ -315,7 +318,7 @@ class Matcher:
         suggestions = tuple(Candidate(self.entries[n].kind, self.entries[n].id, self.entries[n].title,
                                       round(min(score, 100.0), 1)) for score, n in others if score >= SUGGESTION_FLOOR)
         return Match(text, Candidate(entry.kind, entry.id, entry.title, 100.0), suggestions,
-                     confidence="sure", subject=True)
+                     confidence="sure")
 
     def _candidates(self, reading: Reading, whole: list[str], focus: list[str],
                     named: list[str]) -> list[tuple[float, Candidate]]:

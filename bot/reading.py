@@ -9,7 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.text import MAX_QUESTION_CHARS, STOPWORDS, clean_user_text, normalise, strip_slack_markup
+from bot.text import (
+    MAX_QUESTION_CHARS,
+    STOPWORDS,
+    clean_user_text,
+    normalise,
+    strip_slack_markup,
+)
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|\s[—–]\s|\s-{1,2}\s|;\s|:\s(?=[a-z])")
 _ASKING_START = re.compile(
@@ -156,3 +162,27 @@ def everyday_words(plain: str) -> int:
                  "engineers", "labeling", "labelling"}:
         return 0
     return len(everyday)
+
+
+# --- follow-ups in a thread ---------------------------------------------------------------------
+
+ELLIPSIS = re.compile(r"^(?:and|also|what about|how about|and what about|and how about|ok and|then)\b\s*|"
+                       r"\b(?:then|too|as well)$")
+_PRONOUN_WHO = re.compile(r"^(?:and )?who(?: else)?(?: is| s| are)? (?:else |also )?(?:involved|helps?|works? on it|"
+                          r"is on it|owns? (?:it|that|this)|responsible(?: for (?:it|that|this))?|in charge)\b")
+_PRONOUN_WHAT = re.compile(r"\b(?:they|them|their|that role|this role|those|these people|he|she)\b")
+
+
+def follow_up_shape(text: str) -> str | None:
+    """"who" (who else is involved?), "what" (what do they do?), "elliptical" (and monitoring?), or None."""
+    plain = normalise(text)
+    words = plain.split()
+    if not words or len(words) > 12:
+        return None
+    if _PRONOUN_WHO.match(plain):
+        return "who"
+    if _PRONOUN_WHAT.search(plain) and len(words) <= 8:
+        return "what"
+    if ELLIPSIS.search(plain) and len(words) <= 6:
+        return "elliptical"
+    return None

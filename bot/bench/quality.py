@@ -145,9 +145,9 @@ def run_quality(kb: KnowledgeBase, questions: list[Question], answerer: Answerer
     answerer = answerer or Answerer(kb)
     systems: dict[str, dict[str, Any]] = {}
     report = evaluate(ours(answerer), questions)
-    from bot.matching import THRESHOLD
+    from bot.matching import PROBABLY
 
-    systems["mlrole"] = {**summarise(report), "cutoff": THRESHOLD, "cutoff_note": "fixed"}
+    systems["mlrole"] = {**summarise(report), "cutoff": PROBABLY, "cutoff_note": "fixed"}
     misses = [{"q": q.q, "want": q.kind and f"{q.kind}:{q.id or ','.join(q.roles)}" or "abstain",
                "got": f"{g.get('kind')}:{g.get('id')}" if g.get("answered") else "abstain"}
               for q, g in report.misses]

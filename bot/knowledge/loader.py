@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
+from bot.knowledge.files import FileRefused, describe, read_text
 from bot.knowledge.model import (
     Comparison,
     KnowledgeBase,
@@ -22,7 +23,6 @@ from bot.knowledge.model import (
     Stage,
     Topic,
 )
-from bot.knowledge.files import FileRefused, describe, read_text
 from bot.knowledge.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
 from bot.text import match_key
 

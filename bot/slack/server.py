@@ -16,8 +16,14 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
+from bot.slack.connections import (
+    GUARD,
+    ConnectionGuard,
+    GuardedSite,
+    quiet_accept_errors,
+    track_requests,
+)
 from bot.slack.health import SlackState, healthz_handler
-from bot.slack.connections import GUARD, ConnectionGuard, GuardedSite, quiet_accept_errors, track_requests
 from bot.slack.verify import check_signature, decode_signed, is_ssl_check, log_refusal
 
 log = logging.getLogger("mlrole.slack")

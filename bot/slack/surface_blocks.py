@@ -17,7 +17,13 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.slack.blocks import MAX_CONTEXT_TEXT, MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, escape, truncate
+from bot.slack.blocks import (
+    MAX_CONTEXT_TEXT,
+    MAX_MESSAGE_BLOCKS,
+    MAX_SECTION_TEXT,
+    escape,
+    truncate,
+)
 from bot.slack.canvas import MatrixOutcome
 
 ACTION_MATRIX_CHANNEL = "mlrole_matrix_channel"

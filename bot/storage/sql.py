@@ -26,11 +26,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from bot.lessons import Lesson, lesson_text
 from bot.settings import default_database_url
 from bot.storage.base import (
     QUESTION_KEY_CHARS,
-    AnsweredRow,
     THREAD_CONTEXT_TTL,
+    AnsweredRow,
     FeedbackRow,
     MemoryStore,
     PurgeResult,
@@ -39,7 +40,6 @@ from bot.storage.base import (
     is_small_talk,
     question_key,
 )
-from bot.lessons import Lesson, lesson_text
 from bot.storage.urls import parse_database_url
 
 log = logging.getLogger(__name__)

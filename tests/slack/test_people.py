@@ -24,7 +24,15 @@ from bot.slack.app import build_client
 from bot.slack.people import SlackPeople, resolve
 from bot.slack.server import create_web_app
 from bot.storage import MemoryStore
-from tests.slack.harness import FIXTURE_KB, SECRET, TEAM, SlackStub, running, sign, trigger_id
+from tests.slack.harness import (
+    FIXTURE_KB,
+    SECRET,
+    TEAM,
+    SlackStub,
+    running,
+    sign,
+    trigger_id,
+)
 
 ORG = """\
 ml-engineer:

@@ -15,7 +15,14 @@ from bot.settings import Settings
 from bot.slack.app import SlackSettingsError, build_app
 from bot.slack.server import _refused_token, run, serve
 from bot.storage import MemoryStore
-from tests.slack.harness import FIXTURE_KB, SECRET, free_port, serve_env, sign, wait_healthy
+from tests.slack.harness import (
+    FIXTURE_KB,
+    SECRET,
+    free_port,
+    serve_env,
+    sign,
+    wait_healthy,
+)
 
 
 @pytest.fixture

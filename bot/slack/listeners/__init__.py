@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners import (actions, agent, commands, home, matrix, mentions, messages, onboarding,
-                                 shortcut, triage, workflow)
+from bot.slack.listeners import (
+    actions,
+    agent,
+    commands,
+    home,
+    matrix,
+    mentions,
+    messages,
+    onboarding,
+    shortcut,
+    triage,
+    workflow,
+)
 
 # `agent` (Messages tab) before `home`: bolt runs the first listener that matches app_home_opened
 SURFACES = (commands, messages, mentions, onboarding, agent, home, actions, triage, shortcut, workflow, matrix)

@@ -6,7 +6,12 @@ import time
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncSetSuggestedPrompts
 
-from bot.slack.agent import T_PROMPTS_TITLE, agent_supported, note_refusal, prompts_payload
+from bot.slack.agent import (
+    T_PROMPTS_TITLE,
+    agent_supported,
+    note_refusal,
+    prompts_payload,
+)
 from bot.slack.ask import log_request
 from bot.slack.deps import deps_of
 

@@ -11,8 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack import blocks
 from bot.slack.ask import HELP_WORDS, ask, examples_for, log_request, question_from
 from bot.slack.deps import deps_of
-from bot.slack.listeners.matrix import MATRIX_WORDS, matrix_for_command
 from bot.slack.limits import T_SLOW_DOWN, Verdict
+from bot.slack.listeners.matrix import MATRIX_WORDS, matrix_for_command
 
 COMMAND = "/mlrole"
 log = logging.getLogger("mlrole.slack")

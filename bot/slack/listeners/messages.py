@@ -11,7 +11,6 @@ from bot.slack.agent import AgentStatus
 from bot.slack.ask import reply_in_conversation
 from bot.slack.deps import deps_of
 
-
 SLACKBOT = "USLACKBOT"
 PERSON_SUBTYPES = frozenset({None, "", "file_share", "thread_broadcast"})
 """Subtypes a person types: a message with a file, a thread reply also sent to the conversation
