@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.model import KnowledgeBase
-from bot.reading import Reading, contrast, everyday_words, job_titles, read_message
+from bot.reading import Reading, asked_about, contrast, everyday_words, job_titles, read_message
 from bot.smalltalk import small_talk
 from bot.text import (
     MAX_QUESTION_CHARS,
@@ -290,8 +290,7 @@ class Matcher:
             scored = self._prefer_named_role(reading, whole, focus, mentions, named[0], scored)
         candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored]
         top = candidates[0] if candidates else None
-        if unknown and (top is None or top.score < SURE or not named or _ROLE_SHAPE.search(reading.focus)
-                        or _WHO_IS.search(reading.focus) or top.kind == "role"):
+        if unknown:
             return Match(text, None, self.closest_roles(unknown), unknown_role=unknown)
         if top is not None and not named and self._other_sense(reading, whole, top):
             return Match(text, None, tuple(candidates[:3]))
@@ -478,7 +477,9 @@ class Matcher:
         A title is known when one role name covers all of it: "ML researcher" is a role, "UX
         researcher" is not, although both end in a word that names one.
         """
-        for short, long in job_titles(reading.focus) or job_titles(reading.whole):
+        for short, long in job_titles(reading.focus):
+            if not asked_about(reading.focus, short):
+                continue
             if not any(self._names_a_role(tokens) for form in {short, long}
                        for tokens in (self._canonical_plain(form).split(), key_from_plain(form).split())):
                 return short

@@ -73,6 +73,16 @@ _INTRODUCTION = re.compile(r"s? (?:here|speaking|by trade)\b")
 _INTRODUCING = re.compile(r"\b(?:i m|i am|im|as|me|i work as|i was|we re|we are)(?: an?| the| our)?(?: [a-z]+)?\s*$")
 
 
+_ASKED_ABOUT = re.compile(r"\b(?:what|whats|who|whos)(?: [a-z0-9]+){0,6} $")
+
+
+def asked_about(plain: str, title: str) -> bool:
+    """Whether the message asks about the title itself ("what does a UX researcher do?",
+    "who is the analytics engineer?"), rather than mentioning one on the way."""
+    at = plain.find(title.rsplit(" ", 1)[-1])
+    return at >= 0 and bool(_ASKED_ABOUT.search(plain[:at]))
+
+
 def job_titles(plain: str) -> list[tuple[str, str]]:
     """Job titles as written ("analytics engineer", "qa tester"), with a real modifier word.
 
@@ -82,7 +92,11 @@ def job_titles(plain: str) -> list[tuple[str, str]]:
     for found in _JOB_TITLE.finditer(plain):
         if _INTRODUCTION.match(plain[found.end():]) or _INTRODUCING.search(plain[:found.start()]):
             continue  # "finance analyst here", "as a PM": the asker, not what is asked about
-        words = [w for w in found.group(1).split() if w not in _NOT_A_MODIFIER]
+        words: list[str] = []
+        for word in reversed(found.group(1).split()):  # the modifiers right before the job noun
+            if word in _NOT_A_MODIFIER:
+                break
+            words.insert(0, word)
         while words and words[0].endswith(("ing", "ed")):  # "budgeting for annotators": no title
             words = words[1:]
         if words and not words[-1].endswith(("ing", "ed")):
