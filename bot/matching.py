@@ -37,6 +37,8 @@ FUZZY_SHARE = 0.6
 TEXT_SHARE = 45.0
 CONTEXT_WEIGHT = 0.5
 CONTEXT_DISCOUNT = 0.9
+ROLE_LEAD = 5.0
+"""A task this far ahead of a role the message names is what it asks about."""
 EXACT_BONUS = 5.0
 TASK_MASS = 2.5
 """Words besides the roles a message names, in idf: enough to be asking about a task instead."""
@@ -430,7 +432,9 @@ class Matcher:
                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """A message that names one role and asks nothing else of substance is about that role."""
         topical = bool(_TOPIC_SHAPE.search(reading.focus))
-        if scored and scored[0][1].kind != "role" and scored[0][0] >= SURE and not _ROLE_SHAPE.search(reading.focus):
+        role_score = max([sc for sc, e in scored if e.kind == "role" and e.id == role_id], default=0.0)
+        if (scored and scored[0][1].kind != "role" and not _ROLE_SHAPE.search(reading.focus)
+                and (scored[0][0] >= SURE or (scored[0][0] >= PROBABLY and scored[0][0] >= role_score + ROLE_LEAD))):
             return scored  # a task already clearly asked about: no need to weigh the role against it
         if (scored and scored[0][1].kind == "role" and scored[0][1].id == role_id and scored[0][0] >= PROBABLY
                 and not topical):
