@@ -132,7 +132,7 @@ sink toilet toilets bathroom restroom plumbing plumber leak leaking heating airc
 temperature freezing lightbulb bulb windows elevator stairs desk desks chair chairs furniture
 whiteboard projector plant plants garden cleaning cleaner cleaners trash bin recycling parking car
 cars bike bikes locker lockers keys badge badges keycard reception receptionist mailroom postal
-parcel parcels courier boxes box move moving relocation landlord lease rent
+parcel parcels courier boxes box relocation landlord lease rent
 payroll payslip paycheck payday pension pto vacation holiday holidays sick maternity paternity
 expense expenses reimbursement invoice invoices receipt receipts procurement nda lawyer tax taxes
 visa passport party parties christmas xmas halloween birthday birthdays offsite retreat agenda
