@@ -56,7 +56,7 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
             load_factory: str | None = None) -> dict[str, Any]:
     from bot.answers import Answerer
     from bot.bench import load, quality, speed, synthetic
-    from bot.evaluation import load_questions
+    from bot.evaluation import default_questions_path, load_questions
     from bot.knowledge import load_knowledge
     from bot.settings import knowledge_path
 
@@ -77,6 +77,7 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
 
     say("quality: ours vs baselines on the evaluation set")
     out["quality"] = quality.run_quality(kb, questions, answerer)
+    out["conversational"] = quality.run_conversational(answerer, default_questions_path().parent)
 
     say("speed: in-process latency, start-up, memory")
     reps = 2_000 if quick else 20_000
@@ -192,6 +193,9 @@ def render(out: dict[str, Any]) -> str:
     for name, s in systems.items():
         if "skipped" in s:
             lines.append(f"  {name}: skipped — {s['skipped']}")
+    for name, c in (out.get("conversational") or {}).items():
+        lines.append(f"  conversational {name} ({c['questions']} questions): right {_pct(c['accuracy'])} on "
+                     f"{c['answerable']} answerable, abstained {_pct(c['abstention'])} on {c['off_topic']} off-topic")
     mg = q.get("margin") or {}
     if mg:
         ratio = f"; it gets {mg['error_ratio']}× as many answerable questions wrong" if mg.get("error_ratio") else ""

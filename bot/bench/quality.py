@@ -8,10 +8,11 @@ runs with its fixed threshold.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable
 
 from bot.answers import Answerer
-from bot.evaluation import Prediction, Question, Report, evaluate
+from bot.evaluation import Prediction, Question, Report, evaluate, load_questions
 from bot.knowledge.model import Entry, KnowledgeBase
 
 Predict = Callable[[str], Prediction]
@@ -175,6 +176,15 @@ def run_quality(kb: KnowledgeBase, questions: list[Question], answerer: Answerer
     kinds = sorted({k for s in systems.values() for k in s.get("by_kind", {})})
     return {"questions": len(questions), "kinds": kinds, "systems": systems, "margin": margin,
             "misses": misses}
+
+
+def run_conversational(answerer: Answerer, folder: Path) -> dict[str, Any]:
+    """Ours on the blind conversational sets, when the checkout has them (a plain install does not)."""
+    found = {}
+    for name, file in (("tuning", "conversational.yaml"), ("held_out", "conversational_holdout.yaml")):
+        if (folder / file).is_file():
+            found[name] = summarise(evaluate(ours(answerer), load_questions(folder / file)))
+    return found
 
 
 def _error_ratio(ours_acc: float, base_acc: float) -> float | None:
