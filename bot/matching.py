@@ -257,6 +257,7 @@ class Matcher:
         return replace(self._ranked(text[: MAX_QUESTION_CHARS * 2]), question=text, truncated=truncated)
 
     def _rank(self, text: str) -> "Match":
+        """Read the message, decide its shape, then score the entries that fit it."""
         talk = small_talk(text)
         if talk:
             return Match(text, None, small_talk=talk)
@@ -269,31 +270,18 @@ class Matcher:
             return self._exactly(text, exact, " ".join(whole))
         mentions = self.role_mentions(whole)
         named = list(dict.fromkeys(role for _, role, _ in mentions))
-        scored = self._candidates(reading, whole, focus, named)
-        chosen_task = None  # a task picked over a comparison of the two roles the message names
-        cue = contrast(reading.whole)
-        comparison = None
-        if len(named) >= 2 and cue and (cue != "and" or not self._without_roles(whole, mentions)):
-            comparison = self._pair(named[0], named[1])
-        if comparison is not None:
-            about_roles = cue == "strong" and not _ASKS_OWNER.search(reading.whole)
-            other = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
-            content = set(self._without_roles(whole, mentions))
-            mass = sum(self.documents.idf.get(t, 0.0) for t in content)
-            floor = SUGGESTION_FLOOR if cue == "weak" and _ASKS_OWNER.search(reading.whole) else PROBABLY
-            needed = floor if mass >= TASK_MASS else float("inf")
-            if other is None or other[0] < needed:
-                best, pair, roles = comparison
-                return Match(text, best, pair, roles, confidence="sure" if best.score >= SURE else "probably")
-            scored = [other, *(c for c in scored if c[1] is not other[1])]
-            chosen_task = other[1]
         unknown = self._unknown_role(reading, named)
-        if len(named) == 1 and not unknown:
+        if unknown:
+            return Match(text, None, self.closest_roles(unknown), unknown_role=unknown)
+        scored = self._candidates(reading, whole, focus, named)
+        decided = self._two_roles(text, reading, whole, focus, mentions, named, scored)
+        if isinstance(decided, Match):
+            return decided
+        scored, chosen_task = decided
+        if len(named) == 1:
             scored = self._prefer_named_role(reading, whole, focus, mentions, named[0], scored)
         candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored]
         top = candidates[0] if candidates else None
-        if unknown:
-            return Match(text, None, self.closest_roles(unknown), unknown_role=unknown)
         if top is not None and not named and self._other_sense(reading, whole, top):
             return Match(text, None, tuple(candidates[:3]))
         confidence = None
@@ -308,6 +296,26 @@ class Matcher:
         if best and best.kind == "comparison":
             roles = self.kb.comparisons[best.id].roles
         return Match(text, best, rest, roles, confidence=confidence)
+
+    def _two_roles(self, text: str, reading: Reading, whole: list[str], focus: list[str],
+                   mentions: list[tuple[int, str, int]], named: list[str],
+                   scored: list[tuple[float, Candidate]]) -> "Match | tuple[list, Candidate | None]":
+        """A message naming two roles compares them, unless it asks which of them owns a task.
+
+        Returns the comparison as a Match, or the ranking (with the task put first, when one was
+        chosen over the comparison) and that task."""
+        cue = contrast(reading.whole)
+        if len(named) < 2 or not cue or (cue == "and" and self._without_roles(whole, mentions)):
+            return scored, None
+        about_roles = cue == "strong" and not _ASKS_OWNER.search(reading.whole)
+        task = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
+        mass = sum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))
+        floor = SUGGESTION_FLOOR if cue == "weak" and _ASKS_OWNER.search(reading.whole) else PROBABLY
+        needed = floor if mass >= TASK_MASS else float("inf")
+        if task is None or task[0] < needed:
+            best, pair, roles = self._pair(named[0], named[1])
+            return Match(text, best, pair, roles, confidence="sure" if best.score >= SURE else "probably")
+        return [task, *(c for c in scored if c[1] is not task[1])], task[1]
 
     def _exactly(self, text: str, number: int, query: str) -> "Match":
         """The message is an entry's own name or alias: the curated answer, no guessing needed.
