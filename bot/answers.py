@@ -151,7 +151,7 @@ class Answerer:
         notes = ("(Your question was long, so only its first 500 characters were read.)",) if match.truncated else ()
         best = match.best
         if match.small_talk:
-            return Answer(question=match.question, answered=False, kind="smalltalk",
+            return Answer(question=match.question, answered=False, kind=smalltalk.KIND,
                           headline=smalltalk.reply(match.small_talk))
         if best is None:
             return self._unknown(match, notes)

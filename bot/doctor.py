@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sys
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from bot.settings import Settings
 from bot.slack.scopes import BOT_SCOPES
+from bot.slack_ids import CHANNEL_ID
 
-CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 MARKS = {"ok": "✓", "warn": "!", "fail": "✗"}
 
 

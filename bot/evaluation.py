@@ -9,6 +9,8 @@ from typing import Any, Callable
 
 import yaml
 
+from bot import smalltalk
+
 Prediction = dict[str, Any]  # {"answered": bool, "kind": str|None, "id": str|None, "roles": [..]}
 
 
@@ -26,8 +28,8 @@ class Question:
 
     def is_right(self, got: Prediction) -> bool:
         if not self.answered:
-            if self.kind == "smalltalk":
-                return not got.get("answered") and got.get("kind") == "smalltalk"
+            if self.kind == smalltalk.KIND:
+                return not got.get("answered") and got.get("kind") == smalltalk.KIND
             return not got.get("answered")
         if not got.get("answered") or got.get("kind") != self.kind:
             return False

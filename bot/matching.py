@@ -17,7 +17,14 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.model import KnowledgeBase
-from bot.reading import Reading, asked_about, contrast, everyday_words, job_titles, read_message
+from bot.reading import (
+    Reading,
+    asked_about,
+    contrast,
+    everyday_words,
+    job_titles,
+    read_message,
+)
 from bot.smalltalk import small_talk
 from bot.text import (
     MAX_QUESTION_CHARS,

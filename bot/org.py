@@ -27,11 +27,9 @@ from typing import Any, Iterable, Mapping
 from bot.knowledge.files import FileRefused, describe, read_text
 from bot.knowledge.loader import Problem
 from bot.knowledge.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
+from bot.slack_ids import CHANNEL_ID, GROUP_ID, USER_ID  # noqa: F401 - also imported from here
 
-GROUP_ID = re.compile(r"^S[A-Z0-9]{2,20}$")
-CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 CHANNEL_NAME = re.compile(r"^#[a-z0-9][a-z0-9._-]{0,79}$")
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 GROUP_HANDLE = re.compile(r"^@[a-z0-9][a-z0-9._-]{0,79}$")
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
 KEYS = ("group", "channel", "people")

@@ -32,6 +32,8 @@ anyone home here hello doing going up today wait or person a an actually
 """.split())
 _FILLER = frozenset("oh ah um hmm pls please just again the a and or you yes yep no nope".split())
 
+KIND = "smalltalk"
+"""The answer kind small talk gets (JSON `kind`), so adapters and scripts can tell it apart."""
 GREETING, THANKS, BYE, HELP = "greeting", "thanks", "bye", "help"
 
 

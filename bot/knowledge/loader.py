@@ -24,10 +24,10 @@ from bot.knowledge.model import (
     Topic,
 )
 from bot.knowledge.yaml_lines import LineDict, LineList, YamlSyntaxError, load_yaml
+from bot.slack_ids import GROUP_ID, USER_ID
 from bot.text import match_key
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CURATOR_PATTERN = re.compile(r"^[UWS][A-Z0-9]{2,}$")
 """A Slack member ID (U…/W…) or user group ID (S…): who keeps an entry up to date."""
 
 FOLDERS = {
@@ -144,27 +144,27 @@ def _check_fields(data: LineDict, schema: dict[str, tuple[bool, str]], file: str
                 ok = False
         elif kind == "date":
             if as_date(value) is None:
-                out.add(file, line, f"'{key}' must be a date written YYYY-MM-DD, not {_describe(value)}")
+                out.add(file, line, f"'{key}' must be a date written YYYY-MM-DD, not {describe(value)}")
                 ok = False
         elif kind == "slack-id":
-            if not isinstance(value, str) or not CURATOR_PATTERN.match(value.strip()):
+            if not isinstance(value, str) or not (USER_ID.match(value.strip()) or GROUP_ID.match(value.strip())):
                 out.add(file, line, f"'{key}' must be a Slack member ID (U…/W…) or user group ID (S…), "
-                                    f"not {_describe(value)}")
+                                    f"not {describe(value)}")
                 ok = False
         elif kind in ("str",) or kind.startswith("ref:"):
             if not isinstance(value, str) or not value.strip():
-                out.add(file, line, f"'{key}' must be a non-empty string, not {_describe(value)}")
+                out.add(file, line, f"'{key}' must be a non-empty string, not {describe(value)}")
                 ok = False
         else:
             if not isinstance(value, list):
-                out.add(file, line, f"'{key}' must be a list of strings, not {_describe(value)}")
+                out.add(file, line, f"'{key}' must be a list of strings, not {describe(value)}")
                 ok = False
                 continue
             for i, item in enumerate(value):
                 if not isinstance(item, str) or not item.strip():
                     item_line = value.line_of(i) if isinstance(value, LineList) else line
                     out.add(file, item_line,
-                            f"'{key}' item {i + 1} must be a non-empty string, not {_describe(item)}")
+                            f"'{key}' item {i + 1} must be a non-empty string, not {describe(item)}")
                     ok = False
     return ok
 
@@ -181,10 +181,6 @@ def as_date(value: Any) -> date | None:
         except ValueError:
             return None
     return None
-
-
-def _describe(value: Any) -> str:
-    return describe(value)
 
 
 def _load_sources(root: Path, out: _Collector) -> dict[str, Source]:
@@ -236,7 +232,7 @@ def _collect_entries(root: Path, out: _Collector, unreadable: dict[str, set[str]
             if data is None:
                 continue
             if not isinstance(data, LineDict):
-                out.add(rel, 1, f"a {kind} file holds one mapping (id, title, …), not {_describe(data)}")
+                out.add(rel, 1, f"a {kind} file holds one mapping (id, title, …), not {describe(data)}")
                 continue
             if not _check_fields(data, SCHEMAS[kind], rel, out):
                 unreadable.setdefault(kind, set()).add(path.stem)

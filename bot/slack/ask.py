@@ -22,7 +22,6 @@ log = logging.getLogger("mlrole.slack")
 
 MAX_RAW_CHARS = 4000
 """Slack text beyond this is never looked at (the core reads 500 characters anyway)."""
-SMALL_TALK = "smalltalk"
 
 
 def question_from(raw: Any, bot_user_id: str | None = None) -> str:
@@ -31,7 +30,7 @@ def question_from(raw: Any, bot_user_id: str | None = None) -> str:
 
 
 def log_request(surface: str, answer: Answer | None, started: float, **extra: Any) -> None:
-    matched = "-" if answer is None else "smalltalk" if answer.kind == SMALL_TALK else answer_key(answer)
+    matched = "-" if answer is None else smalltalk.KIND if answer.kind == smalltalk.KIND else answer_key(answer)
     score = answer.score if answer is not None else 0.0
     fields = " ".join(f"{k}={v}" for k, v in extra.items() if v is not None)
     log.info("request surface=%s matched=%s score=%.1f latency_ms=%d%s", surface, matched, score,
@@ -49,7 +48,7 @@ async def ask(deps: Deps, question: str, *, surface: str, user_id: str | None,
     await deps.fresh_people()
     answerer = deps.knowledge.answerer  # read per request: reloads swap it
     answer = answerer.ask_in_thread(question, previous) if previous else answerer.ask(question)
-    if answer.kind != SMALL_TALK:
+    if answer.kind != smalltalk.KIND:
         try:
             await deps.store.record_question(text=question[:1000], surface=surface, user_id=user_id,
                                              answered=answer.answered,
@@ -64,7 +63,7 @@ async def ask(deps: Deps, question: str, *, surface: str, user_id: str | None,
 
 def examples_for(deps: Deps, answer: Answer) -> list[Answer]:
     """For a small-talk reply: the example questions' answers, shown as buttons that open them."""
-    if answer.kind != SMALL_TALK:
+    if answer.kind != smalltalk.KIND:
         return []
     answerer = deps.knowledge.answerer
     return [a for a in (answerer.ask(q) for q in smalltalk.EXAMPLES) if a.answered]

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot import smalltalk
 from bot.answers import Answer
 from bot.people import Contacts
 
@@ -236,7 +237,7 @@ def answer_blocks(answer: Answer, *, shareable: bool = False, shared_by: str | N
     small talk gets its short reply with `examples` as buttons; `escalate` (a triage channel is
     set): an abstention also offers "Ask the ML team".
     """
-    if answer.kind == "smalltalk":
+    if answer.kind == smalltalk.KIND:
         return smalltalk_blocks(answer, examples)
     body: list[Block] = []
     tail: list[Block] = []

@@ -8,7 +8,6 @@ nothing about the asker is stored anywhere else: the post is the record.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -39,6 +38,7 @@ from bot.slack.blocks import (
     escape,
     truncate,
 )
+from bot.slack_ids import USER_ID
 
 ACTION_REASON = "mlrole_escalate_reason"
 ACTION_TRIAGE_ANSWER = "mlrole_triage_answer"
@@ -98,8 +98,6 @@ T_DIGEST_STALE = "*Not reviewed for a while*"
 T_DIGEST_FALLBACK = "mlrole weekly digest: {n} unanswered, {d} 👎-ed, {s} stale"
 T_DIGEST_EMPTY = "Nothing to review this week: no unanswered questions, no 👎, nothing stale."
 
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,40}$")
-CHANNEL_ID = re.compile(r"^[CDG][A-Z0-9]{2,40}$")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     ConversationFilter,
     ConversationSelectElement,
-    MarkdownTextObject,
     PlainTextObject,
     SectionBlock,
 )
@@ -20,7 +19,7 @@ from slack_sdk.models.blocks import (
 from bot.slack.blocks import (
     MAX_CONTEXT_TEXT,
     MAX_MESSAGE_BLOCKS,
-    MAX_SECTION_TEXT,
+    _md,
     escape,
     truncate,
 )
@@ -52,10 +51,6 @@ T_HOME_MATRIX_PLACEHOLDER = "Choose a channel"
 T_HOME_SURFACES = ("More ways to ask: the *Messages* tab suggests questions · on any message, "
                    "*⋯ → Who owns this?* · in Workflow Builder, the *Find the owner* step · "
                    "`/mlrole matrix` puts the RACI matrix in a channel's canvas.")
-
-
-def _md(text: str, limit: int = MAX_SECTION_TEXT) -> MarkdownTextObject:
-    return MarkdownTextObject(text=truncate(text, limit))
 
 
 def shortcut_blocks(card: list[dict[str, Any]], message_text: str) -> list[dict[str, Any]]:

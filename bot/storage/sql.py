@@ -536,15 +536,17 @@ class SqlStore:
 
     async def purge_expired(self) -> int:
         """Delete handled-event rows past their expiry; returns how many (0 if the DB is down)."""
+        return await self._delete_expired(handled_events, "events")
+
+    async def _delete_expired(self, table: sa.Table, what: str) -> int:
         async def op(conn: AsyncConnection) -> int:
-            result = await conn.execute(sa.delete(handled_events)
-                                        .where(handled_events.c.expires_at <= time.time()))
+            result = await conn.execute(sa.delete(table).where(table.c.expires_at <= time.time()))
             return int(result.rowcount or 0)
 
         try:
             return await self._run(op)
         except DB_ERRORS as exc:
-            self._failed("purge expired events", exc)
+            self._failed(f"purge expired {what}", exc)
             return 0
 
     # -- curator loop (issue 15): lessons ----------------------------------------------------------
@@ -637,15 +639,7 @@ class SqlStore:
 
     async def purge_expired_threads(self) -> int:
         """Delete thread context past its expiry; returns how many (0 if the database is down)."""
-        async def op(conn: AsyncConnection) -> int:
-            result = await conn.execute(sa.delete(thread_context).where(thread_context.c.expires_at <= time.time()))
-            return int(result.rowcount or 0)
-
-        try:
-            return await self._run(op)
-        except DB_ERRORS as exc:
-            self._failed("purge expired thread context", exc)
-            return 0
+        return await self._delete_expired(thread_context, "thread context")
 
 
 async def migrate(engine: AsyncEngine) -> None:

@@ -14,12 +14,15 @@ import concurrent.futures
 import itertools
 import os
 import uuid
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 import pytest
+
+from bot.storage.sql import SqlStore
 
 ADMIN_DSN = os.environ.get("MLROLE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 SESSION = uuid.uuid4().hex[:8]
@@ -124,10 +127,20 @@ async def database_url(backend: str, tmp_path: Path, request):
     yield pg_url(name).replace("postgresql://", "postgres://", 1)  # Heroku's form must work too
 
 
+@asynccontextmanager
+async def two_replicas(url: str) -> AsyncIterator[tuple[SqlStore, SqlStore]]:
+    """Two stores on one database, as two replicas of the bot would have."""
+    first = await SqlStore(url).start(strict=True)
+    second = await SqlStore(url).start(strict=True)
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
+
+
 @pytest.fixture
 async def store(database_url: str):
-    from bot.storage.sql import SqlStore
-
     s = await SqlStore(database_url).start(strict=True)
     try:
         yield s

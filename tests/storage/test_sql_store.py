@@ -12,6 +12,7 @@ import pytest
 from bot.settings import Settings
 from bot.storage import MemoryStore, open_store
 from bot.storage.sql import MAX_TEXT, SqlStore, StorageUnavailable, normalise_url
+from tests.storage.conftest import two_replicas
 
 
 async def test_claim_event_once(store: SqlStore):
@@ -27,23 +28,16 @@ async def test_twenty_concurrent_claims_one_wins(store: SqlStore):
 
 async def test_two_instances_on_one_database_claim_once(database_url: str):
     """A Slack retry reaching another replica: only one of them may handle the event."""
-    first = await SqlStore(database_url).start(strict=True)
-    second = await SqlStore(database_url).start(strict=True)
-    try:
+    async with two_replicas(database_url) as (first, second):
         assert await first.claim_event("EvA") is True
         assert await second.claim_event("EvA") is False  # the retry, on the other replica
         racing = await asyncio.gather(*(s.claim_event("EvB") for s in (first, second) * 5))
         assert racing.count(True) == 1
         assert (await first.mark_welcomed("U1", "C1"), await second.mark_welcomed("U1", "C1")) == (True, False)
-    finally:
-        await first.close()
-        await second.close()
 
 
 async def test_expired_event_can_be_claimed_again(database_url: str):
-    first = await SqlStore(database_url).start(strict=True)
-    second = await SqlStore(database_url).start(strict=True)
-    try:
+    async with two_replicas(database_url) as (first, second):
         assert await first.claim_event("EvOld", ttl_seconds=0) is True
         await asyncio.sleep(0.01)
         # Expired: another replica may take it (and a live claim is then honoured again).
@@ -53,9 +47,6 @@ async def test_expired_event_can_be_claimed_again(database_url: str):
         assert await first.claim_event("EvGone", ttl_seconds=0) is True
         await asyncio.sleep(0.01)
         assert await first.purge_expired() == 1  # EvGone only; EvOld is live again
-    finally:
-        await first.close()
-        await second.close()
 
 
 async def test_unanswered_grouped_and_ordered(store: SqlStore):

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from bot.storage import MemoryStore
 from bot.storage.sql import SqlStore, thread_context
+from tests.storage.conftest import two_replicas
 
 THREAD = {"team_id": "T1", "channel_id": "D1", "thread_ts": "1726133698.626339"}
 
@@ -25,20 +26,13 @@ async def test_remembered_and_replaced(store: SqlStore):
 
 
 async def test_shared_by_two_replicas(database_url: str):
-    first = await SqlStore(database_url).start(strict=True)
-    second = await SqlStore(database_url).start(strict=True)
-    try:
+    async with two_replicas(database_url) as (first, second):
         await first.remember_thread(**THREAD, kind="role", entry_id="devops-engineer")
         assert await second.thread_context(**THREAD) == ("role", "devops-engineer")
-    finally:
-        await first.close()
-        await second.close()
 
 
 async def test_expired_context_is_forgotten_and_purged(database_url: str):
-    first = await SqlStore(database_url).start(strict=True)
-    second = await SqlStore(database_url).start(strict=True)
-    try:
+    async with two_replicas(database_url) as (first, second):
         first._last_thread_purge = second._last_thread_purge = time.time()  # no purge on write yet
         await first.remember_thread(**THREAD, kind="role", entry_id="devops-engineer", ttl_seconds=0)
         await asyncio.sleep(0.01)
@@ -52,9 +46,6 @@ async def test_expired_context_is_forgotten_and_purged(database_url: str):
         async with second.engine.connect() as conn:
             rows = (await conn.execute(sa.select(thread_context.c.thread_ts))).all()
         assert [r.thread_ts for r in rows] == [THREAD["thread_ts"]]
-    finally:
-        await first.close()
-        await second.close()
 
 
 async def test_nothing_about_people_is_stored():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
@@ -13,9 +12,9 @@ from bot.slack import surface_blocks
 from bot.slack.ask import log_request
 from bot.slack.canvas import MatrixOutcome, publish_matrix
 from bot.slack.deps import deps_of
+from bot.slack_ids import CHANNEL_ID
 
 MATRIX_WORDS = frozenset({"matrix", "raci", "raci matrix", "canvas"})
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
 """Channels only: a DM has no place for a team's pinned matrix (and reading one would need im:read)."""
 log = logging.getLogger("mlrole.slack")
 
@@ -24,7 +23,7 @@ async def matrix_for_command(client: AsyncWebClient, context: AsyncBoltContext, 
                              respond: AsyncRespond, started: float) -> None:
     """`/mlrole matrix`: the canvas of the channel the command was typed in; the result ephemerally."""
     channel = command.get("channel_id") or ""
-    if not _CHANNEL_ID.match(channel):
+    if not CHANNEL_ID.match(channel):
         outcome = MatrixOutcome("failed", channel, error="not_a_channel")
     else:
         outcome = await publish_matrix(client, channel, deps_of(context).knowledge.answerer.kb)
@@ -40,7 +39,7 @@ async def handle_home_pick(ack: AsyncAck, body: dict, client: AsyncWebClient, co
     action = (body.get("actions") or [{}])[0]
     channel = action.get("selected_conversation") or ""
     user_id = (body.get("user") or {}).get("id")
-    if not _CHANNEL_ID.match(channel) or not user_id:
+    if not CHANNEL_ID.match(channel) or not user_id:
         return
     try:
         outcome = await publish_matrix(client, channel, deps_of(context).knowledge.answerer.kb)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -13,16 +12,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack import blocks
 from bot.slack.ask import log_request
 from bot.slack.deps import Deps, deps_of
+from bot.slack_ids import CONVERSATION_ID
 
 log = logging.getLogger("mlrole.slack")
-_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 
 
 def _split_configured(configured: tuple[str, ...]) -> tuple[set[str], set[str]]:
     ids, names = set(), set()
     for item in configured:
         item = item.strip()
-        if _CHANNEL_ID.match(item):
+        if CONVERSATION_ID.match(item):
             ids.add(item)
         elif item:
             names.add(item.lstrip("#").lower())
