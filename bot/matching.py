@@ -55,6 +55,8 @@ SUPPORT_CHECKS = 6
 EVERYDAY_WEIGHT = 2
 SUPPORTED_MASS = 2.5
 SUGGESTION_FLOOR = 45.0
+CHOICE_FLOOR = 38.0
+"""A who-question choosing between two named roles takes its task from this score on."""
 INTENT_BONUS = 8.0
 CANDIDATES = 48
 
@@ -227,8 +229,10 @@ class Matcher:
                     overlap[key] = overlap.get(key, 0.0) + weight
         if not overlap:
             return {}
-        numbers = (heapq.nlargest(CANDIDATES, overlap, key=overlap.__getitem__) if len(overlap) > CANDIDATES
-                   else list(overlap))
+        if len(overlap) > CANDIDATES:
+            numbers = [k for k, _ in sorted(overlap.items(), key=_second, reverse=True)[:CANDIDATES]]
+        else:
+            numbers = list(overlap)
         choices = [index.keys[k] for k in numbers]
         known = sum(idf[t] for t in tokens if t in idf)
         unknown = self._idf_unknown * sum(1 for t in tokens if t not in idf)
@@ -239,18 +243,22 @@ class Matcher:
             scores[exact] = 100.0
         subset = process.extract(query, choices, scorer=fuzz.token_set_ratio, processor=None,
                                  limit=25, score_cutoff=SUGGESTION_FLOOR)
+        reach = 0.65 + 0.35 * coverage
+        weigh = idf.__getitem__
         for key, set_score, position in subset:
             number = numbers[position]
             entry = index.key_entry[number]
+            if set_score * reach <= scores.get(entry, 0.0):
+                continue  # the sorted-token ratio never beats the set ratio: this key can't win
             if not compare and self.entries[entry].kind == "comparison":
                 continue
             if whole_keys and not index.key_tokens[number] <= tokens:
                 continue
             sort_score = fuzz.token_sort_ratio(query, key, processor=None)
-            shared = sum(idf[t] for t in index.key_tokens[number] & tokens)
+            shared = sum(map(weigh, index.key_tokens[number] & tokens))
             key_coverage = shared / index.key_weight[number]
             explained = min(shared / known, 1.0) if known else 0.0
-            score = ((0.6 * set_score + 0.4 * sort_score) * (0.65 + 0.35 * coverage)
+            score = ((0.6 * set_score + 0.4 * sort_score) * reach
                      * (0.8 + 0.2 * key_coverage)) - 4.0 * (1.0 - explained)
             if score > scores.get(entry, 0.0):
                 scores[entry] = score
@@ -295,7 +303,7 @@ class Matcher:
         if top is not None and top.score >= SURE:
             confidence = "sure"
         elif top is not None and (top.score >= PROBABLY or (
-                chosen_task is not None and top.id == chosen_task.id and top.score >= SUGGESTION_FLOOR)):
+                chosen_task is not None and top.id == chosen_task.id and top.score >= CHOICE_FLOOR)):
             confidence = "probably"
         best = top if confidence else None
         rest = tuple(c for c in candidates if c is not best and c.score >= SUGGESTION_FLOOR)[:3]
@@ -317,7 +325,7 @@ class Matcher:
         about_roles = cue == "strong" and not _ASKS_OWNER.search(reading.whole)
         task = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
         mass = sum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))
-        floor = SUGGESTION_FLOOR if cue == "weak" and _ASKS_OWNER.search(reading.whole) else PROBABLY
+        floor = CHOICE_FLOOR if cue == "weak" and _ASKS_OWNER.search(reading.whole) else PROBABLY
         needed = floor if mass >= TASK_MASS else float("inf")
         if task is None or task[0] < needed:
             best, pair, roles = self._pair(named[0], named[1])
@@ -584,6 +592,10 @@ _ASKS_OWNER = re.compile(r"\b(who|whom|whose|responsibility|responsible|task|in 
                          r"call (?:is it|to make))\b")
 _NOT_ROLE_NAMES = frozenset({"product", "data", "ops", "research", "analysis"})
 """Keys of role aliases that are everyday words on their own: not taken as naming the role."""
+
+def _second(item: tuple) -> float:
+    return item[1]
+
 
 _KIND_ORDER = {"responsibility": 0, "role": 1, "comparison": 2, "topic": 3, "stage": 4}
 _BONUS = frozenset({("owner", "responsibility"), ("stage", "stage"), ("topic", "topic"),

@@ -31,6 +31,24 @@ commands options menu anything who are u you is this made built human real robot
 anyone home here hello doing going up today wait or person a an actually
 """.split())
 _FILLER = frozenset("oh ah um hmm pls please just again the a and or you yes yep no nope".split())
+_CHAT = frozenset("""
+new here saying say said joined joining started starting first second week weeks day days month today
+tonight tomorrow weekend monday tuesday wednesday thursday friday happy made through survived finally
+back everyone question questions sorry bothering bother offence offense offend either way honestly
+really truly tons onboarding buddy mentor told ask asking things stuff kind sort of can could would
+with about real person human robot hope doing well fine how s going meet name my m am i im been being
+all your for to in on at it is are was be do did have has had me we us our this that these those
+if then so but not just some any silly dumb lot lots again quick nice meeting glad fun ever super
+soo sooo very totally
+""".split())
+"""Chit-chat around a greeting, thanks or "what can you do?": still small talk when it is all there is."""
+_CUES = (
+    (frozenset("thanks thank thx thnx ty tysm cheers appreciate appreciated helped helpful lifesaver".split()), "thanks"),
+    (frozenset("help helps commands options menu bot robot human person".split()), "help"),
+    (frozenset("bye goodbye cya ttyl later".split()), "bye"),
+    (frozenset("hi hii hiii hey heya hello helo hallo howdy yo hiya morning mornin afternoon evening gm greetings".split()), "greeting"),
+)
+MAX_CHAT_WORDS = 24
 
 KIND = "smalltalk"
 """The answer kind small talk gets (JSON `kind`), so adapters and scripts can tell it apart."""
@@ -48,10 +66,10 @@ def small_talk(text: str) -> str | None:
     if not words and (_is_reaction(without_codes) or (_EMOJI_CODE.search(text.casefold())
                                                        and not without_codes.strip())) and len(text) <= 40:
         return THANKS
-    if len(words) > 8:
-        return None
     if not words or all(w in _FILLER for w in words):
         return None
+    if len(words) > 8:
+        return _chit_chat(words)
     kinds = (
         (GREETING, _GREETING),
         (HELP, _HELP | _GREETING),
@@ -67,7 +85,17 @@ def small_talk(text: str) -> str | None:
             if kind == THANKS and set(words) <= _BYE | _GREETING | _FILLER:
                 continue
             return kind
-    return None
+    return _chit_chat(words)
+
+
+def _chit_chat(words: list[str]) -> str | None:
+    """A longer greeting, thanks or "are you a bot?" with chatter around it and nothing asked."""
+    if len(words) > MAX_CHAT_WORDS:
+        return None
+    present = set(words)
+    if not present <= _CHAT | _GREETING | _THANKS | _BYE | _HELP | _FILLER:
+        return None
+    return next((kind for cue, kind in _CUES if present & cue), None)
 
 
 def _is_reaction(text: str) -> bool:
