@@ -162,6 +162,7 @@ class Matcher:
         self._idf_unknown = math.log(1 + total)
         self.documents = _Documents(entries)
         self._role_spans = self._build_role_spans()
+        self._topic_roles = [frozenset(getattr(e, "roles", ()) if e.kind == "topic" else ()) for e in entries]
         self._entry_number = {(e.kind, e.id): n for n, e in enumerate(self.entries)}
         self._name_tokens = [frozenset(t for phrase in (e.title, *e.aliases) for t in match_key(phrase).split())
                              for e in entries]
@@ -345,8 +346,12 @@ class Matcher:
                      confidence="sure")
 
     def _candidates(self, reading: Reading, whole: list[str], focus: list[str],
-                    named: list[str]) -> list[tuple[float, Candidate]]:
-        """Every entry with any evidence, best first: fuzzy keys and entry text, combined."""
+                    named: list[str], about: frozenset[str] | None = None) -> list[tuple[float, Candidate]]:
+        """Every entry with any evidence, best first: fuzzy keys and entry text, combined.
+
+        `about` are the roles the message names (its `named` ones unless given): a topic about
+        them ("hiring data scientists") is favoured when the message is shaped as a topic."""
+        about = frozenset(named) if about is None else about
         compare = len(named) >= 2
         fuzzy = self._score(" ".join(focus), self.all, compare=compare)
         if focus is not whole:
@@ -377,6 +382,8 @@ class Matcher:
                 score += EXACT_BONUS
             if entry.kind in ("stage", "topic") and "owner" in intents and not {"stage", "topic"} & intents:
                 score -= INTENT_BONUS  # "who owns…" asks for a task's owner, not a stage or a topic
+            if entry.kind == "topic" and about and "topic" in intents and about <= self._topic_roles[number]:
+                score += NAMED_ROLE_BONUS
             if entry.kind == "role" and entry.id in named and "role" in intents and "topic" not in intents:
                 score += NAMED_ROLE_BONUS
             if entry.kind == "role" and len(named) >= 2:
@@ -447,7 +454,8 @@ class Matcher:
         """The best task or topic the message asks about once the roles it names are set aside."""
         stripped = self._without_roles(whole, mentions)
         stripped_focus = stripped if focus is whole else self._without_roles(focus, self.role_mentions(focus))
-        return next((c for c in self._candidates(reading, stripped, stripped_focus, [])
+        about = frozenset(role for _, role, _ in mentions)
+        return next((c for c in self._candidates(reading, stripped, stripped_focus, [], about)
                      if c[1].kind not in ("role", "comparison")), None)
 
     def _prefer_named_role(self, reading: Reading, whole: list[str], focus: list[str],
