@@ -20,6 +20,7 @@ from bot.knowledge.model import KnowledgeBase
 from bot.reading import (
     Reading,
     asked_about,
+    asks_about_a_title_before,
     contrast,
     everyday_words,
     job_titles,
@@ -512,8 +513,11 @@ class Matcher:
         A title is known when one role name covers all of it: "ML researcher" is a role, "UX
         researcher" is not, although both end in a word that names one.
         """
-        for short, long in job_titles(reading.focus):
-            if not asked_about(reading.focus, short):
+        text = reading.focus
+        if reading.context and asks_about_a_title_before(reading.focus):
+            text = reading.whole
+        for short, long in job_titles(text):
+            if not (asked_about(text, short) or text is not reading.focus):
                 continue
             if not any(self._names_a_role(tokens) for form in {short, long}
                        for tokens in (self._canonical_plain(form).split(), key_from_plain(form).split())):
@@ -530,7 +534,7 @@ class Matcher:
 
 
 K1, B = 1.2, 0.5
-_FIELD_WEIGHTS = {"title": 3.0, "alias": 2.0, "example": 1.5, "text": 1.0}
+_FIELD_WEIGHTS = {"title": 3.0, "alias": 2.0, "example": 1.0, "text": 1.0}
 
 
 def _entry_fields(entry) -> list[tuple[str, float]]:

@@ -62,6 +62,7 @@ _NOT_A_MODIFIER = STOPWORDS | frozenset("""
 a an the our your my their his her its this that these those which what who whose any some one
 new senior junior staff principal lead head chief other another each every good best right same
 actual real current former external internal own only single dedicated full time part
+house remote offshore freelance contract outside
 is are was be as of for to in on at by with from and or but like just then than so if
 """.split())
 
@@ -73,14 +74,27 @@ _INTRODUCTION = re.compile(r"s? (?:here|speaking|by trade)\b")
 _INTRODUCING = re.compile(r"\b(?:i m|i am|im|as|me|i work as|i was|we re|we are)(?: an?| the| our)?(?: [a-z]+)?\s*$")
 
 
-_ASKED_ABOUT = re.compile(r"\b(?:what|whats|who|whos)(?: [a-z0-9]+){0,6} $")
+_ASKED_ABOUT = re.compile(r"\b(?:what|whats|who|whos|is there|are there|do we need|do we have|does an?)(?: [a-z0-9]+){0,6} $")
+_ASKED_AFTER = re.compile(r"^(?: [a-z0-9]+){0,8} (?:what|whats) (?:do|does|would|will|should|is) "
+                          r"(?:they|one|it|that|he|she|their|its)\b")
+_ABOUT_THE_TITLE = re.compile(r"^(?:what|whats|who|whos) (?:do|does|would|will|should|is|are) "
+                              r"(?:they|one|it|that|he|she|this)(?: [a-z]+)?\s*$")
 
 
 def asked_about(plain: str, title: str) -> bool:
     """Whether the message asks about the title itself ("what does a UX researcher do?",
-    "who is the analytics engineer?"), rather than mentioning one on the way."""
-    at = plain.find(title.rsplit(" ", 1)[-1])
-    return at >= 0 and bool(_ASKED_ABOUT.search(plain[:at]))
+    "is there a security engineer on the team and what do they do?"), rather than mentioning
+    one on the way."""
+    head = title.rsplit(" ", 1)[-1]
+    at = plain.find(head)
+    if at < 0:
+        return False
+    return bool(_ASKED_ABOUT.search(plain[:at]) or _ASKED_AFTER.search(plain[plain.find(" ", at):]))
+
+
+def asks_about_a_title_before(focus: str) -> bool:
+    """"what does one do?" after a sentence naming a title asks about that title."""
+    return bool(_ABOUT_THE_TITLE.match(focus))
 
 
 def job_titles(plain: str) -> list[tuple[str, str]]:
@@ -90,7 +104,8 @@ def job_titles(plain: str) -> list[tuple[str, str]]:
     """
     titles = [(found.group(1), found.group(1)) for found in _TITLE_PHRASE.finditer(plain)]
     for found in _JOB_TITLE.finditer(plain):
-        if _INTRODUCTION.match(plain[found.end():]) or _INTRODUCING.search(plain[:found.start()]):
+        introduces = _INTRODUCTION.match(plain[found.end():]) and len(plain[:found.start()].split()) <= 3
+        if introduces or _INTRODUCING.search(plain[:found.start()]):
             continue  # "finance analyst here", "as a PM": the asker, not what is asked about
         words: list[str] = []
         for word in reversed(found.group(1).split()):  # the modifiers right before the job noun
@@ -138,9 +153,9 @@ expense expenses reimbursement invoice invoices receipt receipts procurement nda
 visa passport party parties christmas xmas halloween birthday birthdays offsite retreat agenda
 drinks beer bbq picnic trivia quiz football soccer gym yoga fitness marathon charity volunteer
 volunteering raffle gift gifts swag merch tshirt tshirts hoodie mug mugs stickers banner banners
-booth fair expo photo photos photographer shoot fashion catwalk laptop laptops printer printers
+booth fair expo photographer shoot fashion catwalk laptop laptops printer printers
 printing scanner keyboard mouse headset headphones webcam wifi vpn password passwords outlook zoom
-phone phones sim charger cable cables adapter dongle flight flights hotel hotels travel trip trips
+sim charger cable cables adapter dongle flight flights hotel hotels travel trip trips
 railway taxi uber airport boston london paris berlin sales salespeople quota prospect prospects
 newsletter brochure flyer flyers billboard weather rain raining snow sunny umbrella traffic commute
 kids school dog dogs cat pets baby wedding movie movies music song recipe restaurant bar
@@ -157,7 +172,7 @@ retraining notebook notebooks experiment experiments annotation annotations anno
 annotators airflow kafka spark sql hadoop mlops llm llms neural accuracy precision recall embedding
 embeddings scientist scientists engineer engineers analyst analysts labeler labelers labelling labeling
 recsys recommender recommendations churn fraud tagging annotating labelled labeled forecast forecasting ab pytorch tensorflow
-jupyter feature features model models modeling modelling pipeline pipelines
+jupyter feature features model models modeling modelling pipeline pipelines bounding
 """.split())
 
 
