@@ -24,6 +24,7 @@ from bot.reading import (
     contrast,
     everyday_words,
     job_titles,
+    message_words,
     read_message,
 )
 from bot.smalltalk import small_talk
@@ -39,7 +40,7 @@ from bot.text import (
 
 SURE = 68.0
 """From this score on the bot answers outright."""
-PROBABLY = 50.0
+PROBABLY = 56.0
 """From this score on the bot answers with its best guess and says so; below it, it abstains."""
 FUZZY_SHARE = 0.6
 TEXT_SHARE = 45.0
@@ -59,6 +60,11 @@ SUGGESTION_FLOOR = 45.0
 CHOICE_FLOOR = 38.0
 """A who-question choosing between two named roles takes its task from this score on."""
 INTENT_BONUS = 8.0
+KNN_MIN_SHARED = 2
+"""An example shares at least this many words with a question before it counts as a neighbour."""
+KNN_SHARE = 25.0
+KNN_COMMON = 1.0
+"""Points for a question that is word for word one of an entry's examples."""
 CANDIDATES = 48
 
 _INVOLVEMENT = re.compile(r"\b(involved|involve|involves|participate\w*|take part|takes part|part of|"
@@ -76,6 +82,9 @@ _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|sh
                           r"report to|reporting line\w*|org chart|re ?org\w*|structure\w*|set ?up|"
                           r"what (?:info|information|else|details?)|is (?:that|this|it) normal|best practices?|"
                           r"how do other|jd|rubric|job post\w*)\b")
+_WHAT_ROLE_OWNS = re.compile(r"\bwhat(?: is| s| are| re)? (?:an? |the |our |my |your )?(?:[a-z]+ ){1,5}"
+                             r"(?:responsible|accountable) for\b")
+""""what's a DS on this team responsible for?" asks about the role it names."""
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
 
 
@@ -131,6 +140,7 @@ class Matcher:
         self.roles = _Index()
         token_entries: dict[str, set[int]] = {}
         self._spelling: dict[str, str] = {}  # a word as written in the knowledge base -> its token
+        self._task_named: dict[str, int] = {}  # a name another entry took first -> the task also called so
         entries = list(kb.entries())
         self.entries = [Candidate(e.kind, e.id, e.title, 0.0) for e in entries]
         # Titles and aliases first, ids last: an id only answers to its words if nothing else does.
@@ -144,6 +154,8 @@ class Matcher:
             is_role = self.entries[number].kind == "role"
             for index in (self.all, self.roles) if is_role else (self.all,):
                 if key in index.exact:
+                    if index is self.all and self.entries[number].kind == "responsibility":
+                        self._task_named.setdefault(key, number)
                     continue
                 index.exact[key] = number
                 index.key_entry.append(number)
@@ -162,6 +174,8 @@ class Matcher:
             index.key_weight = [sum(self.idf[t] for t in toks) or 1.0 for toks in index.key_tokens]
         self._idf_unknown = math.log(1 + total)
         self.documents = _Documents(entries)
+        self.examples = _Examples(entries)
+        self._asked_before = self._examples_by_key(entries)
         self._role_spans = self._build_role_spans()
         self._topic_roles = [frozenset(getattr(e, "roles", ()) if e.kind == "topic" else ()) for e in entries]
         self._entry_number = {(e.kind, e.id): n for n, e in enumerate(self.entries)}
@@ -232,7 +246,7 @@ class Matcher:
         if not overlap:
             return {}
         if len(overlap) > CANDIDATES:
-            numbers = [k for k, _ in sorted(overlap.items(), key=_second, reverse=True)[:CANDIDATES]]
+            numbers = sorted(overlap, key=overlap.__getitem__, reverse=True)[:CANDIDATES]
         else:
             numbers = list(overlap)
         choices = [index.keys[k] for k in numbers]
@@ -281,10 +295,17 @@ class Matcher:
         reading = read_message(text)
         whole = self._canonical_plain(reading.whole).split()
         focus = self._canonical_plain(reading.focus).split() if reading.context else whole
-        exact = self.all.exact.get(" ".join(whole))
+        key = " ".join(whole)
+        asked = self._asked_before.get(key_from_plain(reading.whole))
+        if asked is not None:
+            return self._exactly(text, asked, key)
+        exact = self.all.exact.get(key)
+        if (exact is not None and self.entries[exact].kind == "stage" and key in self._task_named
+                and "owner" in self._intents(reading.focus)):
+            exact = self._task_named[key]  # "who owns problem formulation?": the task, not the stage
         if (exact is not None and self.entries[exact].kind not in ("comparison", "stage")
                 and not reading.context):
-            return self._exactly(text, exact, " ".join(whole))
+            return self._exactly(text, exact, key)
         mentions = self.role_mentions(whole)
         named = list(dict.fromkeys(role for _, role, _ in mentions))
         unknown = self._unknown_role(reading, named)
@@ -334,6 +355,22 @@ class Matcher:
             return Match(text, best, pair, roles, confidence="sure" if best.score >= SURE else "probably")
         return [task, *(c for c in scored if c[1] is not task[1])], task[1]
 
+    @staticmethod
+    def _examples_by_key(entries: list) -> dict[str, int]:
+        """An entry's examples are questions it is known to answer: asked again, they need no guess.
+
+        A wording two entries both claim is left out: then neither is known to be the answer."""
+        found: dict[str, int] = {}
+        claimed_twice: set[str] = set()
+        for number, entry in enumerate(entries):
+            if entry.kind == "comparison":
+                continue  # a comparison answers in the order its question names the roles
+            for example in entry.examples:
+                key = key_from_plain(message_words(example))
+                if key and found.setdefault(key, number) != number:
+                    claimed_twice.add(key)
+        return {key: number for key, number in found.items() if key not in claimed_twice}
+
     def _exactly(self, text: str, number: int, query: str) -> "Match":
         """The message is an entry's own name or alias: the curated answer, no guessing needed.
 
@@ -361,6 +398,10 @@ class Matcher:
         weights = {t: CONTEXT_WEIGHT for t in whole}
         weights.update({t: 1.0 for t in focus})
         text_scores = self.documents.score(weights)
+        if KNN_SHARE:
+            near = self.examples.score(weights)
+            for number, sim in near.items():
+                text_scores[number] = text_scores.get(number, 0.0) + KNN_SHARE / TEXT_SHARE * sim
         intents = self._intents(reading.focus)
         if reading.context and _TOPIC_SHAPE.search(reading.context):
             intents |= {"topic"}
@@ -379,10 +420,10 @@ class Matcher:
             score = FUZZY_SHARE * fuzzy.get(number, 0.0) + TEXT_SHARE * text_scores.get(number, 0.0)
             if entry.kind in favoured:
                 score += INTENT_BONUS
-            if number == exact:
-                score += EXACT_BONUS
             if entry.kind in ("stage", "topic") and "owner" in intents and not {"stage", "topic"} & intents:
                 score -= INTENT_BONUS  # "who owns…" asks for a task's owner, not a stage or a topic
+            elif number == exact:
+                score += EXACT_BONUS
             if entry.kind == "topic" and about and "topic" in intents and about <= self._topic_roles[number]:
                 score += NAMED_ROLE_BONUS
             if entry.kind == "role" and entry.id in named and "role" in intents and "topic" not in intents:
@@ -464,8 +505,9 @@ class Matcher:
                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """A message that names one role and asks nothing else of substance is about that role."""
         topical = bool(_TOPIC_SHAPE.search(reading.focus))
+        role_shaped = bool(_ROLE_SHAPE.search(reading.focus) or _WHAT_ROLE_OWNS.search(reading.focus))
         role_score = max([sc for sc, e in scored if e.kind == "role" and e.id == role_id], default=0.0)
-        if (scored and scored[0][1].kind != "role" and not _ROLE_SHAPE.search(reading.focus)
+        if (scored and scored[0][1].kind != "role" and not role_shaped
                 and (scored[0][0] >= SURE or (scored[0][0] >= PROBABLY and scored[0][0] >= role_score + ROLE_LEAD))):
             return scored  # a task already clearly asked about: no need to weigh the role against it
         if (scored and scored[0][1].kind == "role" and scored[0][1].id == role_id and scored[0][0] >= PROBABLY
@@ -474,7 +516,7 @@ class Matcher:
         task = self._task_without_roles(reading, whole, focus, mentions)
         if topical and task is not None and task[1].kind in ("topic", "stage"):
             needed = PROBABLY
-        elif _ROLE_SHAPE.search(reading.focus):
+        elif role_shaped:
             needed = SURE + INTENT_BONUS
         elif _ASKS_OWNER.search(reading.focus):
             needed = PROBABLY
@@ -537,6 +579,12 @@ K1, B = 1.2, 0.5
 _FIELD_WEIGHTS = {"title": 3.0, "alias": 2.0, "example": 1.0, "text": 1.0}
 
 
+@lru_cache(maxsize=65536)
+def _phrase_tokens(phrase: str) -> frozenset[str]:
+    """A knowledge base phrase's tokens: cached, as both text indexes read the examples."""
+    return frozenset(key_from_plain(fold(phrase)).split())
+
+
 def _entry_fields(entry) -> list[tuple[str, float]]:
     text = [getattr(entry, name, "") for name in ("summary", "detail")]
     text += list(getattr(entry, "points", ()))
@@ -559,7 +607,7 @@ class _Documents:
         for entry in entries:
             tf: dict[str, float] = {}
             for phrase, weight in _entry_fields(entry):
-                for token in set(key_from_plain(fold(phrase)).split()):
+                for token in _phrase_tokens(phrase):
                     tf[token] = tf.get(token, 0.0) + weight
             counts.append(tf)
         total = max(len(entries), 1)
@@ -605,10 +653,65 @@ _ASKS_OWNER = re.compile(r"\b(who|whom|whose|responsibility|responsible|task|in 
 _NOT_ROLE_NAMES = frozenset({"product", "data", "ops", "research", "analysis"})
 """Keys of role aliases that are everyday words on their own: not taken as naming the role."""
 
-def _second(item: tuple) -> float:
-    return item[1]
-
-
 _KIND_ORDER = {"responsibility": 0, "role": 1, "comparison": 2, "topic": 3, "stage": 4}
 _BONUS = frozenset({("owner", "responsibility"), ("stage", "stage"), ("topic", "topic"),
                     ("role", "role"), ("lookup", "role")})
+
+
+class _Examples:
+    """Nearest example question per entry (tf-idf cosine): people ask alike about the same thing."""
+
+    def __init__(self, entries: list) -> None:
+        token_sets: list[frozenset[str]] = []
+        owner: list[int] = []
+        for number, entry in enumerate(entries):
+            for example in entry.examples:
+                tokens = _phrase_tokens(example)
+                if tokens:
+                    token_sets.append(tokens)
+                    owner.append(number)
+        total = max(len(token_sets), 1)
+        df: dict[str, int] = {}
+        for tokens in token_sets:
+            for token in tokens:
+                df[token] = df.get(token, 0) + 1
+        self.idf = {t: math.log(1 + total / n) for t, n in df.items()}
+        postings: dict[str, list[tuple[int, float]]] = {}
+        common = max(KNN_COMMON * total, 2)
+        for number, tokens in enumerate(token_sets):
+            norm = math.sqrt(sum(self.idf[t] ** 2 for t in tokens))
+            for token in tokens:
+                if df[token] <= common:
+                    postings.setdefault(token, []).append((number, self.idf[token] ** 2 / norm))
+        self.postings = postings
+        self.owner = owner
+
+    def score(self, weights: dict[str, float]) -> dict[int, float]:
+        """Per entry: the cosine of the question with its nearest example (0–1)."""
+        sims: dict[int, float] = {}
+        get = sims.get
+        norm = 0.0
+        for token, weight in weights.items():
+            idf = self.idf.get(token)
+            if idf is None:
+                continue
+            norm += (weight * idf) ** 2
+            for example, value in self.postings.get(token, ()):
+                sims[example] = get(example, 0.0) + (weight * value + _HIT)  # the hit count rides along
+        if not sims:
+            return {}
+        norm = math.sqrt(norm)
+        best: dict[int, float] = {}
+        owner = self.owner
+        enough = KNN_MIN_SHARED * _HIT
+        for example, sim in sims.items():
+            if sim < enough:
+                continue
+            entry = owner[example]
+            sim = (sim % _HIT) / norm
+            if sim > best.get(entry, 0.0):
+                best[entry] = sim
+        return best
+
+
+_HIT = 1024.0

@@ -13,6 +13,7 @@ from bot.text import (
     MAX_QUESTION_CHARS,
     STOPWORDS,
     clean_user_text,
+    fold,
     normalise,
     strip_slack_markup,
 )
@@ -36,9 +37,20 @@ class Reading:
     """The normalised rest: background that supports, but does not decide, the match."""
 
 
-def read_message(text: str) -> Reading:
+def _visible_text(text: str) -> str:
+    """The words a person reads: no markup, no emoji codes, inline code as plain words."""
     raw = _EMOJI.sub(" ", strip_slack_markup(clean_user_text(text, MAX_QUESTION_CHARS)))
-    raw = _CODE.sub(lambda m: " " + m.group(0).strip("`").replace("_", " ") + " ", raw)
+    return _CODE.sub(lambda m: " " + m.group(0).strip("`").replace("_", " ") + " ", raw)
+
+
+def message_words(text: str) -> str:
+    """`read_message(text).whole` without reading the sentences, for the knowledge base's own
+    (already validated) questions: only text with markup or emoji codes needs the full clean-up."""
+    return normalise(_visible_text(text)) if any(mark in text for mark in "<:`&") else fold(text)
+
+
+def read_message(text: str) -> Reading:
+    raw = _visible_text(text)
     sentences = [s for s in _SENTENCE_BREAK.split(raw) if s and s.strip()]
     plains = [normalise(s) for s in sentences]
     asking = [i for i, (s, p) in enumerate(zip(sentences, plains))

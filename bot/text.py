@@ -63,9 +63,9 @@ _PHRASES = [  # (a substring the rule needs, the rule): most texts skip most rul
     ("s", re.compile(r"['’`]s\b"), ""),
 ]
 _WORD_RULES = [  # one word at a time, cached: plural abbreviations, British -ise, doubled l
-    (re.compile(r"^(de|ds|da|pm|sme|sre|mle|swe|qa)s$"), r"\1"),
-    (re.compile(r"^([a-z]{3,})is(ation|ations|e|es|ed|ing)$"), r"\1iz\2"),
-    (re.compile(r"^([a-z]{3,})(l)l(ing|er|ers|ed)$"), r"\1\2\3"),
+    ("s", re.compile(r"^(de|ds|da|pm|sme|sre|mle|swe|qa)s$"), r"\1"),
+    ("is", re.compile(r"^([a-z]{3,})is(ation|ations|e|es|ed|ing)$"), r"\1iz\2"),
+    ("ll", re.compile(r"^([a-z]{3,})(l)l(ing|er|ers|ed)$"), r"\1\2\3"),
 ]
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _KEEP_AS_IS = frozenset({"engineering", "modeling", "ing", "data", "analysis", "ops", "devops",
@@ -74,8 +74,9 @@ _KEEP_AS_IS = frozenset({"engineering", "modeling", "ing", "data", "analysis", "
 
 @lru_cache(maxsize=65536)
 def _fold_word(word: str) -> str:
-    for pattern, replacement in _WORD_RULES:
-        word = pattern.sub(replacement, word)
+    for needed, pattern, replacement in _WORD_RULES:
+        if needed in word:
+            word = pattern.sub(replacement, word)
     return word
 
 
@@ -91,6 +92,7 @@ def normalise(text: str) -> str:
     return fold(text)
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """`normalise` for text already clean (the knowledge base's own, validated at load): any length."""
     text = text.casefold()

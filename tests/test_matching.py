@@ -98,6 +98,9 @@ def test_domain_words_in_other_senses_abstain(answerer, question):
 @pytest.mark.parametrize("question, talk", [
     ("hi", "Hi!"), ("thanks!", "welcome"), ("help", "I answer"), ("👍", "welcome"),
     ("good morning bot :sunny:", "Hi!"), ("what can you do?", "I answer"), ("bye", "Bye"),
+    ("hiii :wave: i'm new here, just saying hello!", "Hi!"),
+    ("thank you so much, that really helped, sorry for all the questions today :sweat_smile:", "welcome"),
+    ("sorry, are you a real person or a bot? no offence either way lol", "I answer"),
 ])
 def test_small_talk_gets_a_friendly_reply_with_examples(answerer, question, talk):
     answer = answerer.ask(question)
@@ -109,6 +112,8 @@ def test_small_talk_gets_a_friendly_reply_with_examples(answerer, question, talk
 
 def test_small_talk_needs_every_word_to_be_small_talk(answerer):
     assert answerer.ask("hi! who owns model deployment?").id == "model-deployment"
+    assert answerer.ask("hi, i'm new here :wave: who owns model deployment?").id == "model-deployment"
+    assert answerer.ask("what's the guest wifi password? thanks").kind != "smalltalk"
     assert answerer.ask("thanks, and who builds the data pipelines?").roles[0] == "data-engineer"
 
 
@@ -117,6 +122,10 @@ def test_small_talk_needs_every_word_to_be_small_talk(answerer):
     ("what does a UX researcher do here?", "ml-researcher"),
     ("what does our prompt engineer do?", None),
     ("what do the QA testers do here?", None),
+    ("is there a security engineer on the ML team and what do they do?", None),
+    ("do we need a scrum master for the ML squad?", None),
+    ("finance is being pitched an 'analytics engineer'. what does one do?", "data-analyst"),
+    ("hi! what's the role of an analytics engineer here?", "data-analyst"),
 ])
 def test_unknown_role_names_say_so(answerer, question, nearest):
     answer = answerer.ask(question)
@@ -184,3 +193,28 @@ def test_follow_ups_are_read_against_the_previous_answer(answerer, previous, fol
 
 def test_a_follow_up_without_context_is_answered_on_its_own(answerer):
     assert not answerer.ask_in_thread("who else is involved?", None).answered
+
+
+def test_an_example_asked_again_is_answered_by_its_entry(answerer, kb):
+    """Examples are questions an entry is known to answer: asked again, in any case or spacing."""
+    entry = kb.get("responsibility", "labeling")
+    for example in entry.examples:
+        got = answerer.ask("  " + example.upper() + " ")
+        assert (got.kind, got.id, got.confidence) == ("responsibility", "labeling", "sure")
+
+
+def test_a_paraphrase_of_an_example_finds_its_entry(answerer):
+    """The nearest example counts: situations told in other words than the entry's own."""
+    got = answerer.ask("we've got thousands of support chats that need tagging with an intent before "
+                       "training. who does the tagging?")
+    assert (got.kind, got.id) == ("responsibility", "labeling")
+
+
+def test_a_stage_and_a_task_of_the_same_name_split_on_the_question(answerer):
+    assert answerer.ask("who is responsible for problem formulation?").id == "problem-formulation"
+    assert answerer.ask("problem formulation").kind == "stage"
+
+
+def test_what_a_named_role_is_responsible_for_is_about_the_role(answerer):
+    got = answerer.ask("new here 👋 what's a DS on this team responsible for, in general?")
+    assert (got.kind, got.id) == ("role", "data-scientist")
