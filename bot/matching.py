@@ -46,6 +46,8 @@ FUZZY_SHARE = 0.6
 TEXT_SHARE = 45.0
 CONTEXT_WEIGHT = 0.5
 CONTEXT_DISCOUNT = 0.9
+CONTEXT_POOL = 20
+"""Name keys scored against the whole message: context adds evidence, so fewer keys need a look."""
 ROLE_LEAD = 5.0
 """A task this far ahead of a role the message names is what it asks about."""
 EXACT_BONUS = 5.0
@@ -185,9 +187,10 @@ class Matcher:
                       for p in (e.title, *e.aliases)]
         self._role_names = [name for name, _ in role_names]
         self._role_name_entry = [n for _, n in role_names]
-        self._stopword_list = sorted(STOPWORDS)
-        self._spelling_list = sorted(self._spelling)
+        self._stopwords_by_length = _by_length(STOPWORDS)
+        self._spelling_by_length = _by_length(self._spelling)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
+        self._fuzzy = lru_cache(maxsize=64)(self._fuzzy_uncached)  # a message's tasks are weighed more than once
         self._ranked = lru_cache(maxsize=4096)(self._rank)  # people ask the same things over and over
 
     # -- text to tokens ---------------------------------------------------------------------
@@ -209,12 +212,16 @@ class Matcher:
         token = stem(raw)
         if token in self.idf or len(raw) < 5 or raw.isdigit():
             return token
-        if process.extractOne(raw, self._stopword_list, scorer=fuzz.ratio, score_cutoff=88):
+        size = len(raw)
+        # lengths further apart than this can't reach a ratio of 88, or an OSA similarity of 0.8
+        near_stopwords = _within(self._stopwords_by_length, size, size * 3 // 10 + 1)
+        if near_stopwords and process.extractOne(raw, near_stopwords, scorer=fuzz.ratio, score_cutoff=88):
             return None
         if len(raw) < 6:
             return token
         # edits with transpositions: "domian" is one swap from "domain", "chairs" two edits from "charts"
-        hit = process.extractOne(raw, self._spelling_list, scorer=OSA.normalized_similarity, score_cutoff=0.8)
+        near_words = _within(self._spelling_by_length, size, size // 4 + 1)
+        hit = process.extractOne(raw, near_words, scorer=OSA.normalized_similarity, score_cutoff=0.8)
         if not hit or hit[0].startswith(token) or raw.startswith(stem(hit[0])):
             return token  # another form of the same word ("breaks", "breakers") is not a typo
         return self._spelling[hit[0]]
@@ -222,8 +229,8 @@ class Matcher:
     # -- scoring ------------------------------------------------------------------------------
 
     def _score(self, query: str, index: _Index, compare: bool = False,
-               whole_keys: bool = False) -> dict[int, float]:
-        """Best score per entry for the keys sharing a word with the query."""
+               whole_keys: bool = False, pool: int = CANDIDATES) -> dict[int, float]:
+        """Best score per entry for the `pool` keys sharing the most with the query."""
         if not query:
             return {}
         tokens = set(query.split())
@@ -235,7 +242,7 @@ class Matcher:
             if not keys:
                 continue
             weight = idf[token]
-            if len(overlap) >= CANDIDATES and len(keys) > len(overlap):
+            if len(overlap) >= pool and len(keys) > len(overlap):
                 members = index.members(token)  # a common word only adds to the keys found so far
                 for key in overlap:
                     if key in members:
@@ -245,8 +252,8 @@ class Matcher:
                     overlap[key] = overlap.get(key, 0.0) + weight
         if not overlap:
             return {}
-        if len(overlap) > CANDIDATES:
-            numbers = sorted(overlap, key=overlap.__getitem__, reverse=True)[:CANDIDATES]
+        if len(overlap) > pool:
+            numbers = sorted(overlap, key=overlap.__getitem__, reverse=True)[:pool]
         else:
             numbers = list(overlap)
         choices = [index.keys[k] for k in numbers]
@@ -383,18 +390,28 @@ class Matcher:
         return Match(text, Candidate(entry.kind, entry.id, entry.title, 100.0), suggestions,
                      confidence="sure")
 
+    def _fuzzy_uncached(self, focus: tuple[str, ...], whole: tuple[str, ...], compare: bool) -> dict[int, float]:
+        """Fuzzy name scores for the asking part, and (discounted) for the whole message."""
+        fuzzy = self._score(" ".join(focus), self.all, compare=compare)
+        if focus != whole:
+            for number, score in self._score(" ".join(whole), self.all, compare=compare,
+                                             pool=CONTEXT_POOL).items():
+                fuzzy[number] = max(fuzzy.get(number, 0.0), score * CONTEXT_DISCOUNT)
+        return fuzzy
+
     def _candidates(self, reading: Reading, whole: list[str], focus: list[str],
-                    named: list[str], about: frozenset[str] | None = None) -> list[tuple[float, Candidate]]:
+                    named: list[str], about: frozenset[str] | None = None,
+                    names_from: tuple[list[str], list[str], bool] | None = None) -> list[tuple[float, Candidate]]:
         """Every entry with any evidence, best first: fuzzy keys and entry text, combined.
 
         `about` are the roles the message names (its `named` ones unless given): a topic about
-        them ("hiring data scientists") is favoured when the message is shaped as a topic."""
+        them ("hiring data scientists") is favoured when the message is shaped as a topic.
+        `names_from` takes the fuzzy name scores from other tokens (the message with its role
+        names in): a task's name matches no worse for them, and it saves a second pass."""
         about = frozenset(named) if about is None else about
         compare = len(named) >= 2
-        fuzzy = self._score(" ".join(focus), self.all, compare=compare)
-        if focus is not whole:
-            for number, score in self._score(" ".join(whole), self.all, compare=compare).items():
-                fuzzy[number] = max(fuzzy.get(number, 0.0), score * CONTEXT_DISCOUNT)
+        name_focus, name_whole, name_compare = names_from or (focus, whole, compare)
+        fuzzy = self._fuzzy(tuple(name_focus), tuple(name_whole), name_compare)
         weights = {t: CONTEXT_WEIGHT for t in whole}
         weights.update({t: 1.0 for t in focus})
         text_scores = self.documents.score(weights)
@@ -497,7 +514,8 @@ class Matcher:
         stripped = self._without_roles(whole, mentions)
         stripped_focus = stripped if focus is whole else self._without_roles(focus, self.role_mentions(focus))
         about = frozenset(role for _, role, _ in mentions)
-        return next((c for c in self._candidates(reading, stripped, stripped_focus, [], about)
+        names_from = (focus if focus is not whole else whole, whole, len(about) >= 2)
+        return next((c for c in self._candidates(reading, stripped, stripped_focus, [], about, names_from)
                      if c[1].kind not in ("role", "comparison")), None)
 
     def _prefer_named_role(self, reading: Reading, whole: list[str], focus: list[str],
@@ -577,6 +595,18 @@ class Matcher:
 
 K1, B = 1.2, 0.5
 _FIELD_WEIGHTS = {"title": 3.0, "alias": 2.0, "example": 1.0, "text": 1.0}
+
+
+def _by_length(words) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = {}
+    for word in sorted(words):
+        grouped.setdefault(len(word), []).append(word)
+    return grouped
+
+
+def _within(grouped: dict[int, list[str]], size: int, slack: int) -> list[str]:
+    """The words whose length is within `slack` of `size`: no others can be that similar."""
+    return [w for length in range(max(size - slack, 1), size + slack + 1) for w in grouped.get(length, ())]
 
 
 @lru_cache(maxsize=65536)

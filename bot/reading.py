@@ -52,7 +52,7 @@ def message_words(text: str) -> str:
 def read_message(text: str) -> Reading:
     raw = _visible_text(text)
     sentences = [s for s in _SENTENCE_BREAK.split(raw) if s and s.strip()]
-    plains = [normalise(s) for s in sentences]
+    plains = [fold(s) for s in sentences]  # already clean: only the words are left to fold
     asking = [i for i, (s, p) in enumerate(zip(sentences, plains))
               if p and (s.rstrip().endswith("?") or _ASKING_START.match(p))]
     whole = " ".join(p for p in plains if p)

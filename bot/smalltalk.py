@@ -61,6 +61,8 @@ def small_talk(text: str) -> str | None:
     Decided on the words alone: the first kind whose vocabulary, with fillers, covers the whole
     message. Text with no words at all is not small talk: it gets the usual "ask me about…".
     """
+    if text.count(" ") > 2 * MAX_CHAT_WORDS:
+        return None  # far too long to be only a greeting or thanks: don't read it word by word
     without_codes = _EMOJI_CODE.sub(" ", text)
     words = normalise(without_codes).split()
     if not words and (_is_reaction(without_codes) or (_EMOJI_CODE.search(text.casefold())
