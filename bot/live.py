@@ -49,7 +49,9 @@ def _load_answerer(path: str | Path, org_file: str | Path | None,
         if checked is None:
             return None, problems
         org = checked
-    return Answerer(kb, org, people), []
+    answerer = Answerer(kb, org, people)
+    answerer.matcher.prepare()  # off the request path: a reload swaps in a ready answerer
+    return answerer, []
 
 
 class LiveKnowledge:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from bot.knowledge.model import KnowledgeBase
 from bot.reading import (
@@ -28,6 +27,7 @@ from bot.reading import (
     read_message,
 )
 from bot.smalltalk import small_talk
+from bot.spelling import NearWords
 from bot.text import (
     MAX_QUESTION_CHARS,
     STOPWORDS,
@@ -188,10 +188,14 @@ class Matcher:
         self._role_names = [name for name, _ in role_names]
         self._role_name_entry = [n for _, n in role_names]
         self._stopwords_by_length = _by_length(STOPWORDS)
-        self._spelling_by_length = _by_length(self._spelling)
+        self._near_spelling = NearWords(self._spelling)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
         self._fuzzy = lru_cache(maxsize=64)(self._fuzzy_uncached)  # a message's tasks are weighed more than once
         self._ranked = lru_cache(maxsize=4096)(self._rank)  # people ask the same things over and over
+
+    def prepare(self) -> None:
+        """Build what is otherwise built on first need, so that a server's first question waits for nothing."""
+        self._near_spelling.prepare()
 
     # -- text to tokens ---------------------------------------------------------------------
 
@@ -212,19 +216,25 @@ class Matcher:
         token = stem(raw)
         if token in self.idf or len(raw) < 5 or raw.isdigit():
             return token
-        size = len(raw)
-        # lengths further apart than this can't reach a ratio of 88, or an OSA similarity of 0.8
-        near_stopwords = _within(self._stopwords_by_length, size, size * 3 // 10 + 1)
+        if token in STOPWORDS:
+            return None  # "tells" is "tell"
+        if token in self.documents.idf:
+            return token  # a word the knowledge base itself uses is no typo
+        near_stopwords = self._stopwords_near(len(raw))
         if near_stopwords and process.extractOne(raw, near_stopwords, scorer=fuzz.ratio, score_cutoff=88):
             return None
         if len(raw) < 6:
             return token
         # edits with transpositions: "domian" is one swap from "domain", "chairs" two edits from "charts"
-        near_words = _within(self._spelling_by_length, size, size // 4 + 1)
-        hit = process.extractOne(raw, near_words, scorer=OSA.normalized_similarity, score_cutoff=0.8)
-        if not hit or hit[0].startswith(token) or raw.startswith(stem(hit[0])):
+        hit = self._near_spelling.closest(raw, 0.8)
+        if not hit or hit.startswith(token) or raw.startswith(stem(hit)):
             return token  # another form of the same word ("breaks", "breakers") is not a typo
-        return self._spelling[hit[0]]
+        return self._spelling[hit]
+
+    @lru_cache(maxsize=64)
+    def _stopwords_near(self, size: int) -> list[str]:
+        """Stopwords whose length lets them reach a ratio of 88 with a word of this length."""
+        return _within(self._stopwords_by_length, size, size * 3 // 10 + 1)
 
     # -- scoring ------------------------------------------------------------------------------
 

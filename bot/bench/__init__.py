@@ -88,6 +88,7 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
         "match_fresh": fresh["match"],
         "ask": speed.time_calls(answerer.ask, texts, reps),
         "match": speed.time_calls(answerer.matcher.match, texts, reps),
+        **_conversational_fresh(kb, default_questions_path().parent),
         "startup": speed.startup(path, runs=3 if quick else 7),
         "rss": speed.rss(str(path)),
     }
@@ -136,9 +137,19 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
     return out
 
 
+def _conversational_fresh(kb: Any, folder: Path) -> dict[str, Any]:
+    """Fresh latency on the conversational sets' messages (long, chatty), when the checkout has them."""
+    from bot.answers import Answerer
+    from bot.evaluation import load_questions
+    texts = [q.q for name in ("conversational.yaml", "conversational_holdout.yaml")
+             if (folder / name).is_file() for q in load_questions(folder / name)]
+    return {"ask_fresh_conversational": speed.time_fresh(Answerer(kb), texts)["ask"]} if texts else {}
+
+
 def verdict(out: dict[str, Any]) -> dict[str, Any]:
     checks: dict[str, Any] = {}
-    p99 = max(out["speed"]["ask"]["p99_us"], out["speed"]["ask_fresh"]["p99_us"])
+    p99 = max(out["speed"]["ask"]["p99_us"], out["speed"]["ask_fresh"]["p99_us"],
+              out["speed"].get("ask_fresh_conversational", {}).get("p99_us", 0.0))
     checks["bundled_p99_under_1ms"] = p99 < GOALS["bundled_p99_us"]
     big = [r for r in out["scaling"] if r["entries"] >= 10_000]
     checks["p99_under_5ms_at_10000"] = (max(big[0]["ask"]["p99_us"], big[0]["ask_fresh"]["p99_us"])
@@ -211,7 +222,10 @@ def render(out: dict[str, Any]) -> str:
                  "per-question cache can help), repeat = round-robin after warm-up")
     rows = []
     for label, key in (("Answerer.ask, fresh", "ask_fresh"), ("Matcher.match, fresh", "match_fresh"),
-                       ("Answerer.ask, repeat", "ask"), ("Matcher.match, repeat", "match")):
+                       ("Answerer.ask, repeat", "ask"), ("Matcher.match, repeat", "match"),
+                       ("Answerer.ask, fresh, chatty", "ask_fresh_conversational")):
+        if key not in sp:
+            continue
         s = sp[key]
         rows.append([label, f"{s['n']:,}", f"{s['p50_us']:,.0f}", f"{s['p90_us']:,.0f}", f"{s['p99_us']:,.0f}",
                      f"{s['max_us']:,.0f}", f"{s['mean_us']:,.0f}"])
@@ -262,7 +276,7 @@ def render(out: dict[str, Any]) -> str:
 
     v = out["verdict"]
     goal = lambda ok: "yes" if ok is True else ("NO" if ok is False else "n/a")
-    lines.append(f"GOALS (worse of fresh/repeat p99) — p99 < 1 ms on the bundled KB: {goal(v['bundled_p99_under_1ms'])}; "
+    lines.append(f"GOALS (worst p99 of fresh, repeat and chatty) — p99 < 1 ms on the bundled KB: {goal(v['bundled_p99_under_1ms'])}; "
                  f"p99 < 5 ms at 10,000 entries: {goal(v['p99_under_5ms_at_10000'])}; "
                  f"start-up < 0.5 s: {goal(v['startup_under_500ms'])}; "
                  f"load all 200: {goal(v['load_all_200'])}; ack p99 < 500 ms: {goal(v['load_ack_p99_under_500ms'])}")
