@@ -65,7 +65,8 @@ INTENT_BONUS = 8.0
 KNN_MIN_SHARED = 2
 """An example shares at least this many words with a question before it counts as a neighbour."""
 KNN_SHARE = 25.0
-KNN_COMMON = 1.0
+KNN_COMMON = 0.1
+"""A word in more than this share of the examples does not on its own make one a neighbour."""
 """Points for a question that is word for word one of an entry's examples."""
 CANDIDATES = 48
 
@@ -699,7 +700,11 @@ _BONUS = frozenset({("owner", "responsibility"), ("stage", "stage"), ("topic", "
 
 
 class _Examples:
-    """Nearest example question per entry (tf-idf cosine): people ask alike about the same thing."""
+    """Nearest example question per entry (tf-idf cosine): people ask alike about the same thing.
+
+    Only examples sharing a telling word with the question are compared with it: words in more
+    than one example in `KNN_COMMON` ("model", "data") say too little to pick a neighbour out.
+    """
 
     def __init__(self, entries: list) -> None:
         token_sets: list[frozenset[str]] = []
@@ -716,42 +721,38 @@ class _Examples:
             for token in tokens:
                 df[token] = df.get(token, 0) + 1
         self.idf = {t: math.log(1 + total / n) for t, n in df.items()}
-        postings: dict[str, list[tuple[int, float]]] = {}
-        common = max(KNN_COMMON * total, 2)
+        self.square = {t: w * w for t, w in self.idf.items()}
+        telling = max(KNN_COMMON * total, 2)
+        self.by_token: dict[str, list[int]] = {}
         for number, tokens in enumerate(token_sets):
-            norm = math.sqrt(sum(self.idf[t] ** 2 for t in tokens))
             for token in tokens:
-                if df[token] <= common:
-                    postings.setdefault(token, []).append((number, self.idf[token] ** 2 / norm))
-        self.postings = postings
+                if df[token] <= telling:
+                    self.by_token.setdefault(token, []).append(number)
+        self.tokens = token_sets
+        self.norms = [math.sqrt(sum(self.square[t] for t in tokens)) for tokens in token_sets]
         self.owner = owner
 
     def score(self, weights: dict[str, float]) -> dict[int, float]:
         """Per entry: the cosine of the question with its nearest example (0–1)."""
-        sims: dict[int, float] = {}
-        get = sims.get
-        norm = 0.0
-        for token, weight in weights.items():
-            idf = self.idf.get(token)
-            if idf is None:
-                continue
-            norm += (weight * idf) ** 2
-            for example, value in self.postings.get(token, ()):
-                sims[example] = get(example, 0.0) + (weight * value + _HIT)  # the hit count rides along
-        if not sims:
+        square = self.square
+        known = [t for t in weights if t in square]
+        if len(known) < KNN_MIN_SHARED:
             return {}
-        norm = math.sqrt(norm)
+        norm = math.sqrt(sum((weights[t] ** 2) * square[t] for t in known))
+        candidates: set[int] = set()
+        for token in known:
+            candidates.update(self.by_token.get(token, ()))
+        asked = frozenset(known)
         best: dict[int, float] = {}
-        owner = self.owner
-        enough = KNN_MIN_SHARED * _HIT
-        for example, sim in sims.items():
-            if sim < enough:
+        owner, tokens, norms = self.owner, self.tokens, self.norms
+        for example in candidates:
+            shared = tokens[example] & asked
+            if len(shared) < KNN_MIN_SHARED:
                 continue
+            sim = sum(weights[t] * square[t] for t in shared) / (norms[example] * norm)
             entry = owner[example]
-            sim = (sim % _HIT) / norm
             if sim > best.get(entry, 0.0):
                 best[entry] = sim
         return best
 
 
-_HIT = 1024.0
