@@ -25,6 +25,7 @@ from bot.reading import (
     job_titles,
     message_words,
     read_message,
+    without_relative_who,
 )
 from bot.smalltalk import small_talk
 from bot.spelling import NearWords
@@ -363,7 +364,7 @@ class Matcher:
         cue = contrast(reading.whole)
         if len(named) < 2 or not cue or (cue == "and" and self._without_roles(whole, mentions)):
             return scored, None
-        about_roles = cue == "strong" and not _ASKS_OWNER.search(reading.whole)
+        about_roles = cue == "strong" and not _ASKS_OWNER.search(without_relative_who(reading.whole))
         task = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
         mass = sum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))
         floor = CHOICE_FLOOR if cue == "weak" and _ASKS_OWNER.search(reading.whole) else PROBABLY

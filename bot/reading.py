@@ -134,8 +134,20 @@ def job_titles(plain: str) -> list[tuple[str, str]]:
 _STRONG_CONTRAST = re.compile(
     r"\b(?:vs|versus|difference|differences|differ|differs|diff|different (?:from|than|to)|how different|"
     r"s different|compar\w*|same|similar\w*|distinguish\w*|apart|separates?|"
-    r"mix\w* (?:them |these |those |the two |it )?up|confus\w*|overlap\w*|interchangeabl\w*|swap\w*)\b")
+    r"mix\w* (?:them |these |those |the two |it )?up|confus\w*|overlap\w*|interchangeabl\w*|swap\w*|"
+    r"dif+r?[ae]n[cs]\w*|vice versa|who does what|(?:stops?|ends?) and|"
+    r"(?:is|are|isn t|aren t)(?: [a-z]+){1,4} (?:basically|essentially)|"
+    r"how (?:are|is|do|does)\b.{0,40}\bdiffer\w*|(?:are|is) (?:they|those|these|the two|it)\b.{0,30}\bdifferent)\b")
 _WEAK_CONTRAST = re.compile(r"\b(?:or|like|just|basically|between|v)\b")
+
+
+_RELATIVE_WHO = re.compile(r"\b(?:a|an|one|any)(?: [a-z]+){0,2} (?:" + "|".join(JOB_NOUNS)
+                           + r"|ds|mle|de|da|pm|sme|sre)s? who\b")
+
+
+def without_relative_who(plain: str) -> str:
+    """"a DS who can write prod code" describes the role; it does not ask who does something."""
+    return _RELATIVE_WHO.sub(" ", plain)
 
 
 def contrast(plain: str) -> str | None:

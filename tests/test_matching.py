@@ -140,6 +140,8 @@ def test_unknown_role_names_say_so(answerer, question, nearest):
     ("is it the DS or the MLE who should set up the A/B test?", "ml-engineer"),
     ("dashboards for the product team — data analysts or data scientists?", "data-analyst"),
     ("containerizing models w/ docker + k8s: is that the devops crew or the MLEs?", "ml-engineer"),
+    ("research scientist or data scientist - who should build and compare the candidate models?", "data-scientist"),
+    ("should the app devs or the MLEs build the android screen that shows the fraud score?", "app-developer"),
 ])
 def test_two_roles_named_in_an_ownership_question_ask_for_the_owner(answerer, question, owner):
     answer = answerer.ask(question)
@@ -151,6 +153,11 @@ def test_two_roles_named_in_an_ownership_question_ask_for_the_owner(answerer, qu
     ("devops eng vs data eng — I always mix them up", ("devops-engineer", "data-engineer")),
     ("aren't MLEs just devops for models?", ("ml-engineer", "devops-engineer")),
     ("DA or DS — what's the actual difference?", ("data-analyst", "data-scientist")),
+    ("is a data engineer basically a DS who writes ETL? asking for a friend", ("data-engineer", "data-scientist")),
+    ("where does the data analyst's job stop and the data scientist's start?", ("data-analyst", "data-scientist")),
+    ("what do labelers do that SMEs don't, and vice versa?", ("data-labeler", "domain-expert")),
+    ("researchers and MLEs both train models. how are they different on our team?", ("ml-researcher", "ml-engineer")),
+    ("whats the diffrence between a data engineer and a data analyst?", ("data-engineer", "data-analyst")),
 ])
 def test_comparisons_in_many_shapes(answerer, question, roles):
     answer = answerer.ask(question)
