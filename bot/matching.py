@@ -65,7 +65,7 @@ CHOICE_FLOOR = 38.0
 INTENT_BONUS = 8.0
 KNN_MIN_SHARED = 2
 """An example shares at least this many words with a question before it counts as a neighbour."""
-KNN_SHARE = 25.0
+KNN_SHARE = 20.0
 KNN_COMMON = 0.1
 """A word in more than this share of the examples does not on its own make one a neighbour."""
 """Points for a question that is word for word one of an entry's examples."""

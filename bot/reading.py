@@ -186,6 +186,7 @@ kids school dog dogs cat pets baby wedding movie movies music song recipe restau
 vehicle tyre tyres tires garage mechanic warden wardens fire aid first aider aiders
 patient patients surgery blood pressure doctor doctors nurse hospital dentist pharmacy medicine
 puppy puppies jam jar jars garden gardening renovation recipe conference venue
+twitter linkedin instagram facebook tiktok youtube podcast webinar
 lobby dock docks dockworker truck trucks lorry unload unloaded unloading forklift warehouseman toy toys hobby
 """.split())
 
