@@ -49,9 +49,7 @@ def _load_answerer(path: str | Path, org_file: str | Path | None,
         if checked is None:
             return None, problems
         org = checked
-    answerer = Answerer(kb, org, people)
-    answerer.matcher.prepare()  # off the request path: a reload swaps in a ready answerer
-    return answerer, []
+    return Answerer(kb, org, people), []
 
 
 class LiveKnowledge:
@@ -60,11 +58,17 @@ class LiveKnowledge:
         self.org_file = Path(org_file) if org_file else None
         self.last_error: str | None = None
         self.people = PeopleBook()
-        answerer, problems = load_answerer(self.path, self.org_file, self.people)
+        answerer, problems = self._load()
         if answerer is None:
             raise KnowledgeError(problems)
         self._answerer = answerer
         self.loaded_at = time.time()
+
+    def _load(self) -> tuple[Answerer | None, list[Problem]]:
+        answerer, problems = load_answerer(self.path, self.org_file, self.people)
+        if answerer is not None:
+            answerer.matcher.prepare()  # off the request path: a reload swaps in a ready answerer
+        return answerer, problems
 
     @property
     def answerer(self) -> Answerer:
@@ -72,7 +76,7 @@ class LiveKnowledge:
 
     def reload(self) -> bool:
         """Load the files again; keep the current version unless the new one is clean."""
-        answerer, problems = load_answerer(self.path, self.org_file, self.people)
+        answerer, problems = self._load()
         if answerer is None:
             self.last_error = summary("; ".join(str(p) for p in problems[:20]), 4000)
             for problem in problems[:20]:

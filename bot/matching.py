@@ -249,7 +249,7 @@ class Matcher:
         idf = self.idf
         # Only the keys sharing the most (rarest) words with the question go to rapidfuzz.
         overlap: dict[int, float] = {}
-        for token in sorted(tokens, key=lambda t: -idf.get(t, 0.0)):  # rarest first
+        for token in sorted(tokens, key=lambda t: (-idf.get(t, 0.0), t)):  # rarest first, ties by spelling
             keys = index.by_token.get(token)
             if not keys:
                 continue
@@ -269,7 +269,7 @@ class Matcher:
         else:
             numbers = list(overlap)
         choices = [index.keys[k] for k in numbers]
-        known = sum(idf[t] for t in tokens if t in idf)
+        known = math.fsum(idf[t] for t in tokens if t in idf)
         unknown = self._idf_unknown * sum(1 for t in tokens if t not in idf)
         coverage = known / (known + unknown) if known + unknown else 0.0
         scores: dict[int, float] = {}
@@ -290,7 +290,7 @@ class Matcher:
             if whole_keys and not index.key_tokens[number] <= tokens:
                 continue
             sort_score = fuzz.token_sort_ratio(query, key, processor=None)
-            shared = sum(map(weigh, index.key_tokens[number] & tokens))
+            shared = math.fsum(map(weigh, index.key_tokens[number] & tokens))
             key_coverage = shared / index.key_weight[number]
             explained = min(shared / known, 1.0) if known else 0.0
             score = ((0.6 * set_score + 0.4 * sort_score) * reach
@@ -366,7 +366,7 @@ class Matcher:
             return scored, None
         about_roles = cue == "strong" and not _ASKS_OWNER.search(without_relative_who(reading.whole))
         task = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
-        mass = sum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))
+        mass = math.fsum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))
         floor = CHOICE_FLOOR if cue == "weak" and _ASKS_OWNER.search(reading.whole) else PROBABLY
         needed = floor if mass >= TASK_MASS else float("inf")
         if task is None or task[0] < needed:
@@ -750,7 +750,7 @@ class _Examples:
             shared = tokens[example] & asked
             if len(shared) < KNN_MIN_SHARED:
                 continue
-            sim = sum(weights[t] * square[t] for t in shared) / (norms[example] * norm)
+            sim = math.fsum(weights[t] * square[t] for t in shared) / (norms[example] * norm)  # any order
             entry = owner[example]
             if sim > best.get(entry, 0.0):
                 best[entry] = sim

@@ -55,12 +55,12 @@ def strip_slack_markup(text: str, bot_user_id: str | None = None) -> str:
 
 # --- canonical tokens -------------------------------------------------------------------------
 
-_PHRASES = [  # (a substring the rule needs, the rule): most texts skip most rules
-    ("machine", re.compile(r"\bmachine[\s-]*learning\b"), "ml"),
-    ("artificial", re.compile(r"\bartificial intelligence\b"), "ai"),
-    ("/", re.compile(r"\ba\s*/\s*b\b"), "ab"),
-    ("+", re.compile(r"\bc\s*\+\+"), "cpp"),
-    ("s", re.compile(r"['’`]s\b"), ""),
+_PHRASES = [  # (substrings one of which the rule needs, the rule): most texts skip most rules
+    (("machine",), re.compile(r"\bmachine[\s-]*learning\b"), "ml"),
+    (("artificial",), re.compile(r"\bartificial intelligence\b"), "ai"),
+    (("/",), re.compile(r"\ba\s*/\s*b\b"), "ab"),
+    (("+",), re.compile(r"\bc\s*\+\+"), "cpp"),
+    (("'", "’", "`"), re.compile(r"['’`]s\b"), ""),
 ]
 _WORD_RULES = [  # one word at a time, cached: plural abbreviations, British -ise, doubled l
     ("s", re.compile(r"^(de|ds|da|pm|sme|sre|mle|swe|qa)s$"), r"\1"),
@@ -97,9 +97,9 @@ def fold(text: str) -> str:
     """`normalise` for text already clean (the knowledge base's own, validated at load): any length."""
     text = text.casefold()
     for needed, pattern, replacement in _PHRASES:
-        if needed in text:
+        if any(mark in text for mark in needed):
             text = pattern.sub(replacement, text)
-    return " ".join(_fold_word(word) for word in _NON_WORD.sub(" ", text).split())
+    return " ".join(map(_fold_word, _NON_WORD.sub(" ", text).split()))
 
 
 # Words people use interchangeably for the same task, folded after stemming on both sides.
@@ -165,4 +165,9 @@ def match_key(text: str) -> str:
 
 def key_from_plain(plain: str) -> str:
     """`match_key` for text that `normalise` has already been through."""
-    return " ".join(stem(t) for t in plain.split() if t not in STOPWORDS)
+    return " ".join(filter(None, map(_key_word, plain.split())))
+
+
+@lru_cache(maxsize=65536)
+def _key_word(word: str) -> str:
+    return "" if word in STOPWORDS else stem(word)

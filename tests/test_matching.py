@@ -225,3 +225,23 @@ def test_a_stage_and_a_task_of_the_same_name_split_on_the_question(answerer):
 def test_what_a_named_role_is_responsible_for_is_about_the_role(answerer):
     got = answerer.ask("new here 👋 what's a DS on this team responsible for, in general?")
     assert (got.kind, got.id) == ("role", "data-scientist")
+
+
+def test_answers_do_not_depend_on_the_hash_seed():
+    """Set order changes with PYTHONHASHSEED; the matcher must not: every replica answers alike."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import json; from bot.answers import Answerer; from bot.knowledge import load_knowledge;"
+              "from bot.settings import default_knowledge_path; from bot.evaluation import load_questions;"
+              "a = Answerer(load_knowledge(default_knowledge_path()));"
+              "qs = load_questions('tests/eval/conversational.yaml')[:150];"
+              "print(json.dumps([[a.ask(q.q).id, a.ask(q.q).score, [s.id for s in a.ask(q.q).suggestions]] for q in qs]))")
+    root = Path(__file__).resolve().parent.parent
+    runs = [subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "PYTHONHASHSEED": seed}) for seed in ("1", "2")]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr[-500:]
+    assert json.loads(runs[0].stdout) == json.loads(runs[1].stdout)
