@@ -63,6 +63,8 @@ SUGGESTION_FLOOR = 45.0
 CHOICE_FLOOR = 38.0
 """A who-question choosing between two named roles takes its task from this score on."""
 INTENT_BONUS = 8.0
+OTHER_ROLES_TOPIC = 16.0
+"""A topic about other roles than the ones a message names (MLE salaries, for a DE question) steps back this far."""
 KNN_MIN_SHARED = 2
 """An example shares at least this many words with a question before it counts as a neighbour."""
 KNN_SHARE = 20.0
@@ -455,6 +457,8 @@ class Matcher:
                 score += EXACT_BONUS
             if entry.kind == "topic" and about and "topic" in intents and about <= self._topic_roles[number]:
                 score += NAMED_ROLE_BONUS
+            elif entry.kind == "topic" and about and self._topic_roles[number] and about.isdisjoint(self._topic_roles[number]):
+                score -= OTHER_ROLES_TOPIC  # a topic about other roles than the ones the message names
             if entry.kind == "role" and entry.id in named and "role" in intents and "topic" not in intents:
                 score += NAMED_ROLE_BONUS
             if entry.kind == "role" and len(named) >= 2:

@@ -245,3 +245,8 @@ def test_answers_do_not_depend_on_the_hash_seed():
                            env={**os.environ, "PYTHONHASHSEED": seed}) for seed in ("1", "2")]
     assert all(r.returncode == 0 for r in runs), runs[0].stderr[-500:]
     assert json.loads(runs[0].stdout) == json.loads(runs[1].stdout)
+
+
+def test_a_topic_about_other_roles_does_not_answer_for_the_role_named(answerer):
+    got = answerer.ask("what's a data eng's job in an ML team, roughly?")
+    assert (got.kind, got.id) == ("role", "data-engineer")
