@@ -61,6 +61,9 @@ _PHRASES = [  # (substrings one of which the rule needs, the rule): most texts s
     (("/",), re.compile(r"\ba\s*/\s*b\b"), "ab"),
     (("+",), re.compile(r"\bc\s*\+\+"), "cpp"),
     (("'", "’", "`"), re.compile(r"['’`]s\b"), ""),
+    # a head count is what a small team says about itself: "we're 4 people", "only 2 of us", "one person"
+    (("person", "people", "of us"), re.compile(r"\b(?:one|two|three|four|five|a single|[1-5])[ -](?:person|people|of us)\b"),
+     "headcount"),
 ]
 _WORD_RULES = [  # one word at a time, cached: plural abbreviations, British -ise, doubled l
     ("s", re.compile(r"^(de|ds|da|pm|sme|sre|mle|swe|qa)s$"), r"\1"),

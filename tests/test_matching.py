@@ -250,3 +250,12 @@ def test_answers_do_not_depend_on_the_hash_seed():
 def test_a_topic_about_other_roles_does_not_answer_for_the_role_named(answerer):
     got = answerer.ask("what's a data eng's job in an ML team, roughly?")
     assert (got.kind, got.id) == ("role", "data-engineer")
+
+
+@pytest.mark.parametrize("question", [
+    "we're 3 people total and I'm doing pipelines, models AND deployment :sweat_smile: is that normal??",
+    "only 2 of us on the data team lol, how should we split things up?",
+])
+def test_a_head_count_tells_of_a_small_team(answerer, question):
+    got = answerer.ask(question)
+    assert (got.kind, got.id) == ("topic", "small-teams"), got.to_json()
