@@ -140,6 +140,7 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
 def _conversational_fresh(kb: Any, folder: Path) -> dict[str, Any]:
     """Fresh latency on the conversational sets' messages (long, chatty), when the checkout has them."""
     from bot.answers import Answerer
+    from bot.bench import speed
     from bot.evaluation import load_questions
     texts = [q.q for name in ("conversational.yaml", "conversational_holdout.yaml")
              if (folder / name).is_file() for q in load_questions(folder / name)]
