@@ -123,26 +123,42 @@ class Examples:
         self.owner = owner
 
     def score(self, weights: dict[str, float]) -> dict[int, float]:
-        """Per entry: the cosine of the question with its nearest example (0–1)."""
-        square = self.square
+        """Per entry: the cosine of the question with its nearest example (0–1).
+
+        The telling words' posting lists find the examples and add up their part; the common
+        words then add theirs to those examples only. Sums run in the question's word order, so
+        the result never depends on set order."""
+        square, by_token = self.square, self.by_token
         known = [t for t in weights if t in square]
         if len(known) < KNN_MIN_SHARED:
             return {}
         norm = math.sqrt(sum((weights[t] ** 2) * square[t] for t in known))
-        candidates: set[int] = set()
+        sims: dict[int, float] = {}
+        hits: dict[int, int] = {}
+        common = []
         for token in known:
-            candidates.update(self.by_token.get(token, ()))
-        asked = frozenset(known)
-        best: dict[int, float] = {}
-        owner, tokens, norms = self.owner, self.tokens, self.norms
-        for example in candidates:
-            shared = tokens[example] & asked
-            if len(shared) < KNN_MIN_SHARED:
+            posting = by_token.get(token)
+            if posting is None:
+                common.append(token)
                 continue
-            sim = math.fsum(weights[t] * square[t] for t in shared) / (norms[example] * norm)  # any order
+            part = weights[token] * square[token]
+            for example in posting:
+                sims[example] = sims.get(example, 0.0) + part
+                hits[example] = hits.get(example, 0) + 1
+        tokens = self.tokens
+        for token in common:
+            part = weights[token] * square[token]
+            for example in sims:
+                if token in tokens[example]:
+                    sims[example] += part
+                    hits[example] += 1
+        best: dict[int, float] = {}
+        owner, norms = self.owner, self.norms
+        for example, sim in sims.items():
+            if hits[example] < KNN_MIN_SHARED:
+                continue
+            sim /= norms[example] * norm
             entry = owner[example]
             if sim > best.get(entry, 0.0):
                 best[entry] = sim
         return best
-
-
