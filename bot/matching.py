@@ -124,6 +124,7 @@ class _Index:
     by_token: dict[str, list[int]] = field(default_factory=dict)  # token -> key numbers
     key_tokens: list[frozenset[str]] = field(default_factory=list)
     key_weight: list[float] = field(default_factory=list)         # summed idf of a key's tokens
+    key_idf: list[tuple[tuple[str, float], ...]] = field(default_factory=list)  # (token, idf), fixed order
     _members: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def members(self, token: str) -> frozenset[int]:
@@ -174,6 +175,7 @@ class Matcher:
         for index in (self.all, self.roles):
             index.key_tokens = [frozenset(k.split()) for k in index.keys]
             index.key_weight = [sum(self.idf[t] for t in toks) or 1.0 for toks in index.key_tokens]
+            index.key_idf = [tuple((t, self.idf[t]) for t in sorted(toks)) for toks in index.key_tokens]
         self._idf_unknown = math.log(1 + total)
         self.documents = Documents(entries)
         self.examples = Examples(entries)
@@ -277,7 +279,6 @@ class Matcher:
         subset = process.extract(query, choices, scorer=fuzz.token_set_ratio, processor=None,
                                  limit=25, score_cutoff=SUGGESTION_FLOOR)
         reach = 0.65 + 0.35 * coverage
-        weigh = idf.__getitem__
         for key, set_score, position in subset:
             number = numbers[position]
             entry = index.key_entry[number]
@@ -288,7 +289,7 @@ class Matcher:
             if whole_keys and not index.key_tokens[number] <= tokens:
                 continue
             sort_score = fuzz.token_sort_ratio(query, key, processor=None)
-            shared = math.fsum(map(weigh, index.key_tokens[number] & tokens))
+            shared = sum([w for t, w in index.key_idf[number] if t in tokens])
             key_coverage = shared / index.key_weight[number]
             explained = min(shared / known, 1.0) if known else 0.0
             score = ((0.6 * set_score + 0.4 * sort_score) * reach
