@@ -17,7 +17,7 @@ KNN_MIN_SHARED = 2
 KNN_COMMON = 0.1
 """A word in more than this share of the examples does not on its own make one a neighbour."""
 
-K1, B = 1.2, 0.5
+K1, B = 1.6, 0.5
 _FIELD_WEIGHTS = {"title": 3.0, "alias": 2.0, "example": 1.0, "text": 1.0}
 
 
