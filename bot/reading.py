@@ -79,6 +79,9 @@ is are was be as of for to in on at by with from and or but like just then than 
 """.split())
 
 
+_GREETING_WORDS = frozenset("hi hey hello hiya yo morning ok so um a an the".split())
+"""What may stand before "<title> here" when the asker introduces themselves ("hi, finance analyst here")."""
+
 _TITLE_PHRASE = re.compile(r"\b(chief of staff|(?:head|vp|director) of [a-z]+|chief [a-z]+ officer)\b")
 
 
@@ -116,7 +119,8 @@ def job_titles(plain: str) -> list[tuple[str, str]]:
     """
     titles = [(found.group(1), found.group(1)) for found in _TITLE_PHRASE.finditer(plain)]
     for found in _JOB_TITLE.finditer(plain):
-        introduces = _INTRODUCTION.match(plain[found.end():]) and len(plain[:found.start()].split()) <= 3
+        before = plain[:found.start()].split()
+        introduces = _INTRODUCTION.match(plain[found.end():]) and len(before) <= 3 and set(before) <= _GREETING_WORDS
         if introduces or _INTRODUCING.search(plain[:found.start()]):
             continue  # "finance analyst here", "as a PM": the asker, not what is asked about
         words: list[str] = []

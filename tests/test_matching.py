@@ -126,6 +126,7 @@ def test_small_talk_needs_every_word_to_be_small_talk(answerer):
     ("do we need a scrum master for the ML squad?", None),
     ("finance is being pitched an 'analytics engineer'. what does one do?", "data-analyst"),
     ("hi! what's the role of an analytics engineer here?", "data-analyst"),
+    ("is there a prompt engineer here? what do they do?", None),
 ])
 def test_unknown_role_names_say_so(answerer, question, nearest):
     answer = answerer.ask(question)
@@ -259,3 +260,8 @@ def test_a_topic_about_other_roles_does_not_answer_for_the_role_named(answerer):
 def test_a_head_count_tells_of_a_small_team(answerer, question):
     got = answerer.ask(question)
     assert (got.kind, got.id) == ("topic", "small-teams"), got.to_json()
+
+
+def test_the_asker_introducing_themselves_is_not_asking_about_their_title(answerer):
+    got = answerer.ask("hi, finance analyst here: who owns the churn dashboards?")
+    assert got.answered and not got.to_json().get("unknown_role")
