@@ -18,8 +18,6 @@ KNN_COMMON = 0.1
 """A word in more than this share of the examples does not on its own make one a neighbour."""
 
 K1, B = 1.6, 0.5
-UNKNOWN_SHARE = 1.0
-"""An asked-about word the knowledge base never uses counts against every entry like its rarest word."""
 _FIELD_WEIGHTS = {"title": 3.0, "alias": 2.0, "example": 1.0, "text": 1.0}
 
 
@@ -71,7 +69,6 @@ class Documents:
         self.postings = rows
         self.best = {t: max(w) for t, (_, w) in rows.items()}
         self.tokens = [frozenset(tf) for tf in counts]
-        self.unknown_mass = max(self.idf.values(), default=1.0) * (K1 + 1) / (1 + K1)
 
     def score(self, weights: dict[str, float]) -> dict[int, float]:
         """Per entry with evidence: the share of the question's known evidence it accounts for (0–1)."""
@@ -80,8 +77,6 @@ class Documents:
         for token, weight in weights.items():
             posting = self.postings.get(token)
             if posting is None:
-                if weight >= 1.0:
-                    possible += UNKNOWN_SHARE * self.unknown_mass  # an asked-about word we know nothing of
                 continue
             mass = weight * self.idf[token]
             for number, tf_weight in zip(*posting):
