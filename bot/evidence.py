@@ -133,32 +133,35 @@ class Examples:
         if len(known) < KNN_MIN_SHARED:
             return {}
         norm = math.sqrt(sum((weights[t] ** 2) * square[t] for t in known))
-        sims: dict[int, float] = {}
-        hits: dict[int, int] = {}
+        sims: dict[int, float] = {}  # each shared word adds _HIT too: the count rides in the sum
+        get = sims.get
         common = []
         for token in known:
             posting = by_token.get(token)
             if posting is None:
                 common.append(token)
                 continue
-            part = weights[token] * square[token]
+            part = weights[token] * square[token] + _HIT
             for example in posting:
-                sims[example] = sims.get(example, 0.0) + part
-                hits[example] = hits.get(example, 0) + 1
+                sims[example] = get(example, 0.0) + part
         tokens = self.tokens
         for token in common:
-            part = weights[token] * square[token]
+            part = weights[token] * square[token] + _HIT
             for example in sims:
                 if token in tokens[example]:
                     sims[example] += part
-                    hits[example] += 1
         best: dict[int, float] = {}
         owner, norms = self.owner, self.norms
+        enough = KNN_MIN_SHARED * _HIT
         for example, sim in sims.items():
-            if hits[example] < KNN_MIN_SHARED:
+            if sim < enough:
                 continue
-            sim /= norms[example] * norm
+            sim = (sim % _HIT) / (norms[example] * norm)
             entry = owner[example]
             if sim > best.get(entry, 0.0):
                 best[entry] = sim
         return best
+
+
+_HIT = 65536.0
+"""Far above any sum of a message's word weights (idf² of a few dozen words), so count and sum part cleanly."""
