@@ -68,10 +68,6 @@ class Report:
         right, total = self.by_kind.get(kind, [0, 0])
         return right / total if total else 0.0
 
-    def category_accuracy(self, category: str) -> float:
-        right, total = self.by_category.get(category, [0, 0])
-        return right / total if total else 0.0
-
     def to_json(self) -> dict[str, Any]:
         return {"questions": self.total, "accuracy": round(self.accuracy, 4),
                 "abstention": round(self.abstention, 4),

@@ -110,8 +110,7 @@ class Examples:
         for tokens in token_sets:
             for token in tokens:
                 df[token] = df.get(token, 0) + 1
-        self.idf = {t: math.log(1 + total / n) for t, n in df.items()}
-        self.square = {t: w * w for t, w in self.idf.items()}
+        self.square = {t: math.log(1 + total / n) ** 2 for t, n in df.items()}  # idf², the cosine's weights
         telling = max(KNN_COMMON * total, 2)
         self.by_token: dict[str, list[int]] = {}
         for number, tokens in enumerate(token_sets):

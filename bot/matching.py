@@ -124,7 +124,6 @@ class _Index:
     key_entry: list[int] = field(default_factory=list)    # key -> entry number
     exact: dict[str, int] = field(default_factory=dict)   # canonical key -> entry number
     by_token: dict[str, list[int]] = field(default_factory=dict)  # token -> key numbers
-    key_tokens: list[frozenset[str]] = field(default_factory=list)
     key_weight: list[float] = field(default_factory=list)         # summed idf of a key's tokens
     key_idf: list[tuple[tuple[str, float], ...]] = field(default_factory=list)  # (token, idf), fixed order
     _members: dict[str, frozenset[int]] = field(default_factory=dict)
@@ -175,9 +174,8 @@ class Matcher:
         total = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + total / len(e)) for t, e in token_entries.items()}
         for index in (self.all, self.roles):
-            index.key_tokens = [frozenset(k.split()) for k in index.keys]
-            index.key_weight = [sum(self.idf[t] for t in toks) or 1.0 for toks in index.key_tokens]
-            index.key_idf = [tuple((t, self.idf[t]) for t in sorted(toks)) for toks in index.key_tokens]
+            index.key_idf = [tuple((t, self.idf[t]) for t in sorted(set(k.split()))) for k in index.keys]
+            index.key_weight = [sum(w for _, w in pairs) or 1.0 for pairs in index.key_idf]
         self._idf_unknown = math.log(1 + total)
         self.documents = Documents(entries)
         self.examples = Examples(entries)
@@ -191,7 +189,6 @@ class Matcher:
                       for p in (e.title, *e.aliases)]
         self._role_names = [name for name, _ in role_names]
         self._role_name_entry = [n for _, n in role_names]
-        self._stopwords_by_length = _by_length(STOPWORDS)
         self._near_spelling = NearWords(self._spelling)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
         self._fuzzy = lru_cache(maxsize=64)(self._fuzzy_uncached)  # a message's tasks are weighed more than once
@@ -224,7 +221,7 @@ class Matcher:
             return None  # "tells" is "tell"
         if token in self.documents.idf:
             return token  # a word the knowledge base itself uses is no typo
-        near_stopwords = self._stopwords_near(len(raw))
+        near_stopwords = _stopwords_near(len(raw))
         if near_stopwords and process.extractOne(raw, near_stopwords, scorer=fuzz.ratio, score_cutoff=88):
             return None
         if len(raw) < 6:
@@ -235,15 +232,10 @@ class Matcher:
             return token  # another form of the same word ("breaks", "breakers") is not a typo
         return self._spelling[hit]
 
-    @lru_cache(maxsize=64)
-    def _stopwords_near(self, size: int) -> list[str]:
-        """Stopwords whose length lets them reach a ratio of 88 with a word of this length."""
-        return _within(self._stopwords_by_length, size, size * 3 // 10 + 1)
-
     # -- scoring ------------------------------------------------------------------------------
 
     def _score(self, query: str, index: _Index, compare: bool = False,
-               whole_keys: bool = False, pool: int = CANDIDATES) -> dict[int, float]:
+               pool: int = CANDIDATES) -> dict[int, float]:
         """Best score per entry for the `pool` keys sharing the most with the query."""
         if not query:
             return {}
@@ -287,8 +279,6 @@ class Matcher:
             if set_score * reach <= scores.get(entry, 0.0):
                 continue  # the sorted-token ratio never beats the set ratio: this key can't win
             if not compare and self.entries[entry].kind == "comparison":
-                continue
-            if whole_keys and not index.key_tokens[number] <= tokens:
                 continue
             sort_score = fuzz.token_sort_ratio(query, key, processor=None)
             shared = sum([w for t, w in index.key_idf[number] if t in tokens])
@@ -433,10 +423,8 @@ class Matcher:
         weights = {t: CONTEXT_WEIGHT for t in whole}
         weights.update({t: 1.0 for t in focus})
         text_scores = self.documents.score(weights)
-        if KNN_SHARE:
-            near = self.examples.score(weights)
-            for number, sim in near.items():
-                text_scores[number] = text_scores.get(number, 0.0) + KNN_SHARE / TEXT_SHARE * sim
+        for number, sim in self.examples.score(weights).items():
+            text_scores[number] = text_scores.get(number, 0.0) + KNN_SHARE / TEXT_SHARE * sim
         intents = self._intents(reading.focus)
         if reading.context and _TOPIC_SHAPE.search(reading.context):
             intents |= {"topic"}
@@ -534,7 +522,7 @@ class Matcher:
         stripped = self._without_roles(whole, mentions)
         stripped_focus = stripped if focus is whole else self._without_roles(focus, self.role_mentions(focus))
         about = frozenset(role for _, role, _ in mentions)
-        names_from = (focus if focus is not whole else whole, whole, len(about) >= 2)
+        names_from = (focus, whole, len(about) >= 2)
         return next((c for c in self._candidates(reading, stripped, stripped_focus, [], about, names_from)
                      if c[1].kind not in ("role", "comparison")), None)
 
@@ -613,19 +601,13 @@ class Matcher:
         return frozenset(found or {"lookup"})
 
 
-def _by_length(words) -> dict[int, list[str]]:
-    grouped: dict[int, list[str]] = {}
-    for word in sorted(words):
-        grouped.setdefault(len(word), []).append(word)
-    return grouped
+@lru_cache(maxsize=64)
+def _stopwords_near(size: int) -> list[str]:
+    """Stopwords whose length lets them reach a ratio of 88 with a word of this length."""
+    slack = size * 3 // 10 + 1
+    return sorted(w for w in STOPWORDS if abs(len(w) - size) <= slack)
 
 
-def _within(grouped: dict[int, list[str]], size: int, slack: int) -> list[str]:
-    """The words whose length is within `slack` of `size`: no others can be that similar."""
-    return [w for length in range(max(size - slack, 1), size + slack + 1) for w in grouped.get(length, ())]
-
-
-_WHO_IS = re.compile(r"\bwho (?:is |are |s |would be )?(?:the|our|a|an|your|this|that)\b")
 _ASKS_OWNER = re.compile(r"\b(who|whom|whose|responsibility|responsible|task|in charge|on the|up to|owns?|"
                          r"owner|should (?:we|i) (?:ask|talk|go)|job (?:is it|to)|(?:your|my|their|his|her) job|"
                          r"call (?:is it|to make))\b")

@@ -14,7 +14,6 @@ from typing import Any
 
 log = logging.getLogger("mlrole.retention")
 
-DEFAULT_RETENTION_DAYS = 90
 CHECK_EVERY_SECONDS = 3600.0
 
 

@@ -42,17 +42,28 @@ if then so but not just some any silly dumb lot lots again quick nice meeting gl
 soo sooo very totally
 """.split())
 """Chit-chat around a greeting, thanks or "what can you do?": still small talk when it is all there is."""
-_CUES = (
-    (frozenset("thanks thank thx thnx ty tysm cheers appreciate appreciated helped helpful lifesaver".split()), "thanks"),
-    (frozenset("help helps commands options menu bot robot human person".split()), "help"),
-    (frozenset("bye goodbye cya ttyl later".split()), "bye"),
-    (frozenset("hi hii hiii hey heya hello helo hallo howdy yo hiya morning mornin afternoon evening gm greetings".split()), "greeting"),
-)
 MAX_CHAT_WORDS = 24
 
 KIND = "smalltalk"
 """The answer kind small talk gets (JSON `kind`), so adapters and scripts can tell it apart."""
 GREETING, THANKS, BYE, HELP = "greeting", "thanks", "bye", "help"
+
+_KINDS = (  # the first kind whose vocabulary, with fillers, covers a short message
+    (GREETING, _GREETING),
+    (HELP, _HELP | _GREETING),
+    (THANKS, _THANKS | _GREETING | _BYE),
+    (BYE, _BYE | _GREETING | _THANKS),
+)
+_ASKS_FOR_HELP = frozenset("help what whats how there alive awake online commands options menu who testing test "
+                           "human robot home person".split())
+_ALL_CHAT = _CHAT | _GREETING | _THANKS | _BYE | _HELP | _FILLER
+_CUES = (  # in a longer message, the word that says which kind of small talk it is
+    (frozenset("thanks thank thx thnx ty tysm cheers appreciate appreciated helped helpful lifesaver".split()), THANKS),
+    (frozenset("help helps commands options menu bot robot human person".split()), HELP),
+    (frozenset("bye goodbye cya ttyl later".split()), BYE),
+    (frozenset("hi hii hiii hey heya hello helo hallo howdy yo hiya morning mornin afternoon evening gm "
+               "greetings".split()), GREETING),
+)
 
 
 def small_talk(text: str) -> str | None:
@@ -72,17 +83,9 @@ def small_talk(text: str) -> str | None:
         return None
     if len(words) > 8:
         return _chit_chat(words)
-    kinds = (
-        (GREETING, _GREETING),
-        (HELP, _HELP | _GREETING),
-        (THANKS, _THANKS | _GREETING | _BYE),
-        (BYE, _BYE | _GREETING | _THANKS),
-    )
-    for kind, vocabulary in kinds:
+    for kind, vocabulary in _KINDS:
         if all(w in vocabulary or w in _FILLER for w in words):
-            if kind == HELP and not (set(words) & {"help", "what", "whats", "how", "there", "alive", "awake",
-                                                   "online", "commands", "options", "menu", "who", "testing",
-                                                   "test", "human", "robot", "home", "person"}):
+            if kind == HELP and _ASKS_FOR_HELP.isdisjoint(words):
                 continue
             if kind == THANKS and set(words) <= _BYE | _GREETING | _FILLER:
                 continue
@@ -95,7 +98,7 @@ def _chit_chat(words: list[str]) -> str | None:
     if len(words) > MAX_CHAT_WORDS:
         return None
     present = set(words)
-    if not present <= _CHAT | _GREETING | _THANKS | _BYE | _HELP | _FILLER:
+    if not present <= _ALL_CHAT:
         return None
     return next((kind for cue, kind in _CUES if present & cue), None)
 

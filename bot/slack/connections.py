@@ -181,10 +181,6 @@ class ConnectionGuard:
         if conn is not None:
             self._wait(conn)
 
-    def stats(self) -> dict[str, int]:
-        return {"open": len(self.open), "evictable": len(self.evictable), "evicted": self.evicted,
-                "timed_out": self.closed_slow, "refused": self.refused}
-
 
 GUARD = web.AppKey("connection_guard", ConnectionGuard)
 

@@ -142,13 +142,6 @@ class Case:
 
 # --- the asker's side ----------------------------------------------------------------------------
 
-def escalate_value(kind: str, entry_id: str, question: str) -> str:
-    """What an "Ask the ML team" button carries: the same `kind:id\\nquestion` as feedback buttons."""
-    from bot.slack.blocks import entry_value
-
-    return entry_value(kind, entry_id, question[:500] or None)
-
-
 def not_helpful_blocks(value: str) -> list[dict[str, Any]]:
     """After a 👎: an optional reason and the button that asks a person."""
     reasons = StaticSelectElement(action_id=ACTION_REASON, placeholder=_plain(T_WHY_PLACEHOLDER, 150),
