@@ -146,11 +146,13 @@ _WEAK_CONTRAST = re.compile(r"\b(?:or|like|just|basically|between|v)\b")
 
 
 _RELATIVE_WHO = re.compile(r"\b(?:a|an|one|any)(?: [a-z]+){0,2} (?:" + "|".join(JOB_NOUNS)
-                           + r"|ds|mle|de|da|pm|sme|sre)s? who\b")
+                           + r"|ds|mle|de|da|pm|sme|sre)s? who\b"
+                           r"|\bwho (?:does|do|s doing|is doing|handles|owns) what\b")
 
 
 def without_relative_who(plain: str) -> str:
-    """"a DS who can write prod code" describes the role; it does not ask who does something."""
+    """"a DS who can write prod code" describes the role, and "who does what" asks how two roles
+    split the work: neither asks who does one thing."""
     return _RELATIVE_WHO.sub(" ", plain)
 
 

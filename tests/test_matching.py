@@ -159,6 +159,7 @@ def test_two_roles_named_in_an_ownership_question_ask_for_the_owner(answerer, qu
     ("what do labelers do that SMEs don't, and vice versa?", ("data-labeler", "domain-expert")),
     ("researchers and MLEs both train models. how are they different on our team?", ("ml-researcher", "ml-engineer")),
     ("whats the diffrence between a data engineer and a data analyst?", ("data-engineer", "data-analyst")),
+    ("PM vs data engineer: who does what when we plan the quarter's projects?", ("ml-product-manager", "data-engineer")),
 ])
 def test_comparisons_in_many_shapes(answerer, question, roles):
     answer = answerer.ask(question)
