@@ -89,6 +89,10 @@ _TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|sh
 _WHAT_ROLE_OWNS = re.compile(r"\bwhat(?: is| s| are| re)? (?:an? |the |our |my |your )?(?:[a-z]+ ){1,5}"
                              r"(?:responsible|accountable) for\b")
 """"what's a DS on this team responsible for?" asks about the role it names."""
+_ROLE_DUTIES = re.compile(r"\bwhat (?:does|do|will|would|should|are|is|s)(?: [a-z]+){1,5}? (?:actually |really |usually |"
+                          r"typically |normally )?(?:own|produce|deliver|include|cover|responsible for|"
+                          r"accountable for|in charge of)\b")
+""""what does an ML PM own?" asks what the role it names covers, not about one of its tasks."""
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
 
 
@@ -542,6 +546,8 @@ class Matcher:
         task = self._task_without_roles(reading, whole, focus, mentions)
         if topical and task is not None and task[1].kind in ("topic", "stage"):
             needed = PROBABLY
+        elif _ROLE_DUTIES.search(reading.focus):
+            needed = float("inf")
         elif role_shaped:
             needed = SURE + INTENT_BONUS
         elif _ASKS_OWNER.search(reading.focus):

@@ -224,9 +224,15 @@ def test_a_stage_and_a_task_of_the_same_name_split_on_the_question(answerer):
     assert answerer.ask("problem formulation").kind == "stage"
 
 
-def test_what_a_named_role_is_responsible_for_is_about_the_role(answerer):
-    got = answerer.ask("new here 👋 what's a DS on this team responsible for, in general?")
-    assert (got.kind, got.id) == ("role", "data-scientist")
+@pytest.mark.parametrize("question, role", [
+    ("new here 👋 what's a DS on this team responsible for, in general?", "data-scientist"),
+    ("we're splitting the team in two :sweat_smile: what does an ML product manager own, so I can staff it?",
+     "ml-product-manager"),
+    ("if we brought the annotators in-house, what would a labeler's job include?", "data-labeler"),
+])
+def test_what_a_named_role_owns_is_about_the_role(answerer, question, role):
+    got = answerer.ask(question)
+    assert (got.kind, got.id) == ("role", role), got.to_json()
 
 
 def test_answers_do_not_depend_on_the_hash_seed():
