@@ -228,7 +228,8 @@ def test_a_stage_and_a_task_of_the_same_name_split_on_the_question(answerer):
     ("new here 👋 what's a DS on this team responsible for, in general?", "data-scientist"),
     ("we're splitting the team in two :sweat_smile: what does an ML product manager own, so I can staff it?",
      "ml-product-manager"),
-    ("if we brought the annotators in-house, what would a labeler's job include?", "data-labeler"),
+    ("we only use an outside vendor today. if we hired our own labelers what would their job include?",
+     "data-labeler"),
 ])
 def test_what_a_named_role_owns_is_about_the_role(answerer, question, role):
     got = answerer.ask(question)
