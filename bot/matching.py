@@ -74,7 +74,7 @@ CANDIDATES = 48
 _INVOLVEMENT = re.compile(r"\b(involved|involve|involves|participate\w*|take part|takes part|part of|"
                           r"stage|phase|step|steps|during|work on|works on|working on)\b")
 _OWNERSHIP = re.compile(r"\b(who|whom|whose|owns?|owner|responsible|accountable|in charge|handles?|"
-                        r"takes? care|should i ask|do i ask|go to)\b")
+                        r"takes? care|should i ask|do i ask|go to|which (?:role|team|person|people|of them))\b")
 _ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b|\bwhat\b.*\b(?:do|does|role)\b|"
                          r"\bwho (?:do|does) .{0,40}\bwork with\b|\b(?:skills|tools|background)\b"
                          r"|\b(?:do all day|day to day|day in the life)\b|^(?:tell me about|describe|explain)\b")
@@ -187,6 +187,10 @@ class Matcher:
         self._role_spans = self._build_role_spans()
         self._topic_roles = [frozenset(getattr(e, "roles", ()) if e.kind == "topic" else ()) for e in entries]
         self._entry_number = {(e.kind, e.id): n for n, e in enumerate(self.entries)}
+        self._multiword_keys = [[] for _ in entries]
+        for key, number in self.all.exact.items():
+            if " " in key:
+                self._multiword_keys[number].append(key)
         self._name_tokens = [frozenset(t for phrase in (e.title, *e.aliases) for t in match_key(phrase).split())
                              for e in entries]
         role_names = [(normalise(p), n) for n, e in enumerate(entries) if e.kind == "role"
@@ -362,7 +366,8 @@ class Matcher:
         about_roles = cue == "strong" and not _ASKS_OWNER.search(without_relative_who(reading.whole))
         task = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
         mass = math.fsum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))
-        floor = CHOICE_FLOOR if cue == "weak" and _ASKS_OWNER.search(reading.whole) else PROBABLY
+        offered = task is not None and (_ASKS_OWNER.search(reading.whole) or self._names_an_entry(reading.whole, task[1]))
+        floor = CHOICE_FLOOR if cue == "weak" and offered else PROBABLY
         needed = floor if mass >= TASK_MASS else float("inf")
         if task is None or task[0] < needed:
             best, pair, roles = self._pair(named[0], named[1])
@@ -514,11 +519,18 @@ class Matcher:
     def _other_sense(self, reading: Reading, whole: list[str], top: Candidate) -> bool:
         """The message's everyday words outweigh the few words it shares with its best entry."""
         everyday = everyday_words(reading.whole)
-        if not everyday:
+        if not everyday or self._names_an_entry(reading.focus, top):
             return False
         number = self._entry_number[(top.kind, top.id)]
         shared = self._name_tokens[number].intersection(whole)
         return len(shared) <= EVERYDAY_WEIGHT * everyday
+
+    def _names_an_entry(self, focus: str, top: Candidate) -> bool:
+        """The asking sentence says the entry's name in full ("who owns model monitoring?"): the
+        everyday words around it are then only context."""
+        number = self._entry_number[(top.kind, top.id)]
+        asked = f" {key_from_plain(focus)} "
+        return any(f" {key} " in asked for key in self._multiword_keys[number])
 
     def _task_without_roles(self, reading: Reading, whole: list[str], focus: list[str],
                             mentions: list[tuple[int, str, int]]) -> tuple[float, object] | None:

@@ -68,7 +68,10 @@ def read_message(text: str) -> Reading:
 JOB_NOUNS = ("hacker", "recruiter", "marketer", "accountant", "auditor", "coach", "engineer", "scientist", "analyst", "architect", "manager", "developer", "dev", "steward",
              "designer", "specialist", "master", "tester", "researcher", "writer", "officer", "admin",
              "administrator", "consultant", "strategist", "evangelist", "coordinator", "lead",
-             "owner", "expert", "labeler", "labeller", "annotator", "programmer", "technician")
+             "owner", "expert", "labeler", "labeller", "annotator", "programmer", "technician",
+             "ethicist", "economist", "statistician", "linguist", "technologist", "psychologist",
+             "journalist", "librarian", "translator", "actuary", "underwriter", "advocate", "ambassador",
+             "planner", "curator", "moderator")
 _JOB_TITLE = re.compile(r"\b([a-z0-9]+(?: [a-z0-9]+)?) (" + "|".join(JOB_NOUNS) + r")s?\b")
 _NOT_A_MODIFIER = STOPWORDS | frozenset("""
 a an the our your my their his her its this that these those which what who whose any some one
@@ -86,7 +89,9 @@ _TITLE_PHRASE = re.compile(r"\b(chief of staff|(?:head|vp|director) of [a-z]+|ch
 
 
 _INTRODUCTION = re.compile(r"s? (?:here|speaking|by trade)\b")
-_INTRODUCING = re.compile(r"\b(?:i m|i am|im|as|me|i work as|i was|we re|we are)(?: an?| the| our)?(?: [a-z]+)?\s*$")
+_INTRODUCING = re.compile(r"\b(?:i m|i am|im|as|me|i work as|i was|we re|we are)(?: an?| the| our)?"
+                          r"(?: (?![a-z]+ing\b)[a-z]+)?\s*$")
+""""I'm a", "as the", "we're a fintech": the asker introducing themselves; "we're hiring a" is not."""
 
 
 _ASKED_ABOUT = re.compile(r"\b(?:what|whats|who|whos|is there|are there|do we need|do we have|does an?)(?: [a-z0-9]+){0,6} $")
@@ -189,7 +194,7 @@ sim charger cable cables adapter dongle flight flights hotel hotels travel trip 
 railway taxi uber airport boston london paris berlin sales salespeople quota prospect prospects
 newsletter brochure flyer flyers billboard weather rain raining snow sunny umbrella traffic commute
 kids school dog dogs cat pets baby wedding movie movies music song recipe restaurant bar
-vehicle tyre tyres tires garage mechanic warden wardens fire aid first aider aiders
+vehicle tyre tyres tires garage mechanic warden wardens fire aider aiders
 patient patients surgery blood pressure doctor doctors nurse hospital dentist pharmacy medicine
 puppy puppies jam jar jars garden gardening renovation recipe conference venue
 twitter linkedin instagram facebook tiktok youtube podcast webinar

@@ -127,6 +127,8 @@ def test_small_talk_needs_every_word_to_be_small_talk(answerer):
     ("finance is being pitched an 'analytics engineer'. what does one do?", "data-analyst"),
     ("hi! what's the role of an analytics engineer here?", "data-analyst"),
     ("is there a prompt engineer here? what do they do?", None),
+    ("we're hiring a localization specialist for the support bot, what would they do?", None),
+    ("should we have an AI ethicist on the team? what would they work on?", None),
 ])
 def test_unknown_role_names_say_so(answerer, question, nearest):
     answer = answerer.ask(question)
@@ -143,6 +145,7 @@ def test_unknown_role_names_say_so(answerer, question, nearest):
     ("containerizing models w/ docker + k8s: is that the devops crew or the MLEs?", "ml-engineer"),
     ("research scientist or data scientist - who should build and compare the candidate models?", "data-scientist"),
     ("should the app devs or the MLEs build the android screen that shows the fraud score?", "app-developer"),
+    ("data pipelines: DE or devops? we keep going back and forth on it", "data-engineer"),
 ])
 def test_two_roles_named_in_an_ownership_question_ask_for_the_owner(answerer, question, owner):
     answer = answerer.ask(question)
@@ -234,6 +237,19 @@ def test_a_stage_and_a_task_of_the_same_name_split_on_the_question(answerer):
 def test_what_a_named_role_owns_is_about_the_role(answerer, question, role):
     got = answerer.ask(question)
     assert (got.kind, got.id) == ("role", role), got.to_json()
+
+
+@pytest.mark.parametrize("question, entry_id", [
+    ("who owns model monitoring once it's live? I'm writing the support runbook and need a name for that box",
+     "model-monitoring"),
+    ("I'm on the comms team, writing a blog post about shipping our first model. which role actually does "
+     "the deploying part?",
+     "model-deployment"),
+])
+def test_a_task_asked_plainly_is_answered_whatever_the_context(answerer, question, entry_id):
+    """Everyday words around a question ("box", "blog post") do not make a plainly named task off-topic."""
+    got = answerer.ask(question)
+    assert got.answered and (got.kind, got.id) == ("responsibility", entry_id), got.to_json()
 
 
 def test_answers_do_not_depend_on_the_hash_seed():
