@@ -21,6 +21,7 @@ from bot.reading import (
     Reading,
     asked_about,
     asks_about_a_title_before,
+    asks_to_choose,
     contrast,
     everyday_words,
     job_titles,
@@ -363,8 +364,11 @@ class Matcher:
         cue = contrast(reading.whole)
         if len(named) < 2 or not cue or (cue == "and" and self._without_roles(whole, mentions)):
             return scored, None
-        about_roles = cue == "strong" and not _ASKS_OWNER.search(without_relative_who(reading.whole))
+        about_roles = cue == "strong" and (asks_to_choose(reading.whole)
+                                           or not _ASKS_OWNER.search(without_relative_who(reading.whole)))
         task = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
+        if task is not None and task[1].kind == "topic" and not self._about_both(task[1], named[:2]):
+            task = None  # "DA vs DS, which should we hire first?": not a topic about hiring one of them
         mass = math.fsum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))
         offered = task is not None and (_ASKS_OWNER.search(reading.whole) or self._names_an_entry(reading.whole, task[1]))
         floor = CHOICE_FLOOR if cue == "weak" and offered else PROBABLY
@@ -524,6 +528,9 @@ class Matcher:
         number = self._entry_number[(top.kind, top.id)]
         shared = self._name_tokens[number].intersection(whole)
         return len(shared) <= EVERYDAY_WEIGHT * everyday
+
+    def _about_both(self, topic: Candidate, pair: list[str]) -> bool:
+        return set(pair) <= self._topic_roles[self._entry_number[(topic.kind, topic.id)]]
 
     def _names_an_entry(self, focus: str, top: Candidate) -> bool:
         """The asking sentence says the entry's name in full ("who owns model monitoring?"): the

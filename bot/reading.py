@@ -98,7 +98,7 @@ _ASKED_ABOUT = re.compile(r"\b(?:what|whats|who|whos|is there|are there|do we ne
 _ASKED_AFTER = re.compile(r"^(?: [a-z0-9]+){0,8} (?:what|whats) (?:do|does|would|will|should|is) "
                           r"(?:they|one|it|that|he|she|their|its)\b")
 _ABOUT_THE_TITLE = re.compile(r"^(?:what|whats|who|whos) (?:do|does|would|will|should|is|are) "
-                              r"(?:they|one|it|that|he|she|this)(?: [a-z]+)?\s*$")
+                              r"(?:they|one|it|that|he|she|this)(?: [a-z]+){0,3}\s*$")
 
 
 def asked_about(plain: str, title: str) -> bool:
@@ -144,6 +144,8 @@ _STRONG_CONTRAST = re.compile(
     r"\b(?:vs|versus|difference|differences|differ|differs|diff|different (?:from|than|to)|how different|"
     r"s different|compar\w*|same|similar\w*|distinguish\w*|apart|separates?|"
     r"mix\w* (?:them |these |those |the two |it )?up|confus\w*|overlap\w*|interchangeabl\w*|swap\w*|"
+    r"which (?:one |of (?:them|the two|those) )?(?:would|should|do) (?:you|we|i) (?:pick|choose|hire|go with|start with)|"
+    r"(?:choose|pick) between|"
     r"dif+r?[ae]n[cs]\w*|vice versa|who does what|(?:stops?|ends?) and|"
     r"(?:is|are|isn t|aren t)(?: [a-z]+){1,4} (?:basically|essentially)|"
     r"how (?:are|is|do|does)\b.{0,40}\bdiffer\w*|(?:are|is) (?:they|those|these|the two|it)\b.{0,30}\bdifferent)\b")
@@ -159,6 +161,15 @@ def without_relative_who(plain: str) -> str:
     """"a DS who can write prod code" describes the role, and "who does what" asks how two roles
     split the work: neither asks who does one thing."""
     return _RELATIVE_WHO.sub(" ", plain)
+
+
+_CHOOSE_ONE = re.compile(r"\bwhich (?:one |of (?:them|the two|those) )?(?:would|should|do) (?:you|we|i) "
+                         r"(?:pick|choose|hire|go with|start with)\b|\b(?:choose|pick) between\b")
+
+
+def asks_to_choose(plain: str) -> bool:
+    """"DA or DS, which should we hire first?" weighs the two roles against each other, whatever else it asks."""
+    return bool(_CHOOSE_ONE.search(plain))
 
 
 def contrast(plain: str) -> str | None:

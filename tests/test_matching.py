@@ -129,6 +129,7 @@ def test_small_talk_needs_every_word_to_be_small_talk(answerer):
     ("is there a prompt engineer here? what do they do?", None),
     ("we're hiring a localization specialist for the support bot, what would they do?", None),
     ("should we have an AI ethicist on the team? what would they work on?", None),
+    ("the board keeps mentioning a 'data steward'. what would they work on?", None),
 ])
 def test_unknown_role_names_say_so(answerer, question, nearest):
     answer = answerer.ask(question)
@@ -163,6 +164,9 @@ def test_two_roles_named_in_an_ownership_question_ask_for_the_owner(answerer, qu
     ("researchers and MLEs both train models. how are they different on our team?", ("ml-researcher", "ml-engineer")),
     ("whats the diffrence between a data engineer and a data analyst?", ("data-engineer", "data-analyst")),
     ("PM vs data engineer: who does what when we plan the quarter's projects?", ("ml-product-manager", "data-engineer")),
+    ("budget for one more head: DE or DS? which would you pick?", ("data-engineer", "data-scientist")),
+    ("data engineer vs data scientist — which should we hire first? we want to know who our customers are",
+     ("data-engineer", "data-scientist")),
 ])
 def test_comparisons_in_many_shapes(answerer, question, roles):
     answer = answerer.ask(question)
