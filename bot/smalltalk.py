@@ -15,7 +15,7 @@ _EMOJI_CODE = re.compile(r":[a-z0-9_+\-]+:")
 
 _GREETING = frozenset("""
 hi hii hiii hey heya hello helo hallo howdy yo hiya sup morning mornin afternoon evening gm
-greetings there good day all folks team everyone bot mlrole ping pong hola ciao bonjour
+greetings there good day all folks team everyone bot mlrole ping pong hola ciao bonjour world
 """.split())
 _THANKS = frozenset("""
 thanks thank thx thnx tx ty tysm ta cheers appreciate appreciated much lot lots very so you u
@@ -23,12 +23,14 @@ great awesome cool nice perfect brilliant helpful amazing excellent love it that
 good job works worked bot mate buddy bud friend dude man legend rock rocks star hero neat
 sweet wonderful fantastic superb handy useful bunch million tons one again cleared clear up
 helps helped clears makes sense lol haha hehe lmao rofl wow yeah yeh re lifesaver saved saviour ok okay k kk got gotcha sure np noted
+exactly what i needed wanted was looking for nvm never mind figured out sorted solved found all
 """.split())
 _BYE = frozenset("bye goodbye cya later see ya night gn ttyl tmrw tomorrow soon you u".split())
 _HELP = frozenset("""
 help what whats can you do how does this work are there alive awake online use i me start
 commands options menu anything who are u you is this made built human real robot testing test
-anyone home here hello doing going up today wait or person a an actually
+anyone home here hello doing going up today wait or person a an actually ask something question
+questions kind sort type right channel place name your thing on so exactly usage to
 """.split())
 _FILLER = frozenset("oh ah um hmm pls please just again the a and or you yes yep no nope".split())
 _CHAT = frozenset("""
@@ -55,11 +57,11 @@ _KINDS = (  # the first kind whose vocabulary, with fillers, covers a short mess
     (BYE, _BYE | _GREETING | _THANKS),
 )
 _ASKS_FOR_HELP = frozenset("help what whats how there alive awake online commands options menu who testing test "
-                           "human robot home person".split())
+                           "human robot home person ask usage thing".split())
 _ALL_CHAT = _CHAT | _GREETING | _THANKS | _BYE | _HELP | _FILLER
 _CUES = (  # in a longer message, the word that says which kind of small talk it is
     (frozenset("thanks thank thx thnx ty tysm cheers appreciate appreciated helped helpful lifesaver".split()), THANKS),
-    (frozenset("help helps commands options menu bot robot human person".split()), HELP),
+    (frozenset("help helps commands options menu bot robot human person ask questions usage".split()), HELP),
     (frozenset("bye goodbye cya ttyl later".split()), BYE),
     (frozenset("hi hii hiii hey heya hello helo hallo howdy yo hiya morning mornin afternoon evening gm "
                "greetings".split()), GREETING),
@@ -80,6 +82,9 @@ def small_talk(text: str) -> str | None:
                                                        and not without_codes.strip())) and len(text) <= 40:
         return THANKS
     if not words or all(w in _FILLER for w in words):
+        return None
+    words = [w for w in words if not (w.isdigit() and len(w) <= 3)]  # "testing 1 2 3"
+    if not words:
         return None
     if len(words) > 8:
         return _chit_chat(words)

@@ -101,6 +101,9 @@ def test_domain_words_in_other_senses_abstain(answerer, question):
     ("hiii :wave: i'm new here, just saying hello!", "Hi!"),
     ("thank you so much, that really helped, sorry for all the questions today :sweat_smile:", "welcome"),
     ("sorry, are you a real person or a bot? no offence either way lol", "I answer"),
+    ("what kind of questions can I ask you?", "I answer"), ("is this the right channel to ask questions?", "I answer"),
+    ("is this thing on?", "I answer"), ("testing 1 2 3", "I answer"), ("what's your name?", "I answer"),
+    ("awesome, that's exactly what I needed", "welcome"), ("never mind, figured it out", "welcome"),
 ])
 def test_small_talk_gets_a_friendly_reply_with_examples(answerer, question, talk):
     answer = answerer.ask(question)
@@ -115,6 +118,7 @@ def test_small_talk_needs_every_word_to_be_small_talk(answerer):
     assert answerer.ask("hi, i'm new here :wave: who owns model deployment?").id == "model-deployment"
     assert answerer.ask("what's the guest wifi password? thanks").kind != "smalltalk"
     assert answerer.ask("thanks, and who builds the data pipelines?").roles[0] == "data-engineer"
+    assert answerer.ask("what interview questions should I ask an ML engineer candidate?").id == "hiring-ml-engineers"
 
 
 @pytest.mark.parametrize("question, nearest", [
