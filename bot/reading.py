@@ -120,24 +120,34 @@ def asks_about_a_title_before(focus: str) -> bool:
 def job_titles(plain: str) -> list[tuple[str, str]]:
     """Job titles as written ("analytics engineer", "qa tester"), with a real modifier word.
 
-    Each comes in a short form (one modifier) and a long one (up to two).
+    Each comes in a short form (one modifier) and a long one (up to two). A job noun with no
+    modifier may itself modify the next one: "a developer advocate".
     """
     titles = [(found.group(1), found.group(1)) for found in _TITLE_PHRASE.finditer(plain)]
-    for found in _JOB_TITLE.finditer(plain):
-        before = plain[:found.start()].split()
-        introduces = _INTRODUCTION.match(plain[found.end():]) and len(before) <= 3 and set(before) <= _GREETING_WORDS
-        if introduces or _INTRODUCING.search(plain[:found.start()]):
-            continue  # "finance analyst here", "as a PM": the asker, not what is asked about
-        words: list[str] = []
-        for word in reversed(found.group(1).split()):  # the modifiers right before the job noun
-            if word in _NOT_A_MODIFIER:
-                break
-            words.insert(0, word)
-        while words and words[0].endswith(("ing", "ed")):  # "budgeting for annotators": no title
-            words = words[1:]
-        if words and not words[-1].endswith(("ing", "ed")):
-            titles.append((words[-1] + " " + found.group(2), " ".join([*words[-2:], found.group(2)])))
+    found = _JOB_TITLE.search(plain)
+    while found:
+        title = _title_at(plain, found)
+        if title:
+            titles.append(title)
+        found = _JOB_TITLE.search(plain, found.end() if title else found.start(2))
     return titles
+
+
+def _title_at(plain: str, found: re.Match) -> tuple[str, str] | None:
+    before = plain[:found.start()].split()
+    introduces = _INTRODUCTION.match(plain[found.end():]) and len(before) <= 3 and set(before) <= _GREETING_WORDS
+    if introduces or _INTRODUCING.search(plain[:found.start()]):
+        return None  # "finance analyst here", "as a PM": the asker, not what is asked about
+    words: list[str] = []
+    for word in reversed(found.group(1).split()):  # the modifiers right before the job noun
+        if word in _NOT_A_MODIFIER:
+            break
+        words.insert(0, word)
+    while words and words[0].endswith(("ing", "ed")):  # "budgeting for annotators": no title
+        words = words[1:]
+    if words and not words[-1].endswith(("ing", "ed")):
+        return words[-1] + " " + found.group(2), " ".join([*words[-2:], found.group(2)])
+    return None
 
 
 _STRONG_CONTRAST = re.compile(

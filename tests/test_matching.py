@@ -134,6 +134,7 @@ def test_small_talk_needs_every_word_to_be_small_talk(answerer):
     ("we're hiring a localization specialist for the support bot, what would they do?", None),
     ("should we have an AI ethicist on the team? what would they work on?", None),
     ("the board keeps mentioning a 'data steward'. what would they work on?", None),
+    ("what does a developer advocate do?", None),
 ])
 def test_unknown_role_names_say_so(answerer, question, nearest):
     answer = answerer.ask(question)
