@@ -220,6 +220,7 @@ patient patients surgery blood pressure doctor doctors nurse hospital dentist ph
 puppy puppies jam jar jars garden gardening renovation recipe conference venue
 twitter linkedin instagram facebook tiktok youtube podcast webinar
 lobby dock docks dockworker truck trucks lorry unload unloaded unloading forklift warehouseman toy toys hobby
+freight cargo customs crate crates pallet pallets vessel handbook lift lifts basement burst fair
 """.split())
 
 _MACHINE_LEARNING = frozenset("""
