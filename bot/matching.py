@@ -322,11 +322,11 @@ class Matcher:
         if (exact is not None and self.entries[exact].kind == "stage" and key in self._task_named
                 and "owner" in self._intents(reading.focus)):
             exact = self._task_named[key]  # "who owns problem formulation?": the task, not the stage
-        if (exact is not None and self.entries[exact].kind not in ("comparison", "stage")
-                and not reading.context):
-            return self._exactly(text, exact, key)
         mentions = self.role_mentions(whole)
         named = list(dict.fromkeys(role for _, role, _ in mentions))
+        if (exact is not None and self.entries[exact].kind not in ("comparison", "stage")
+                and not reading.context and not (len(named) >= 2 and contrast(reading.whole) in ("strong", "weak"))):
+            return self._exactly(text, exact, key)  # but "is a DS basically an MLE?" is no "DS to MLE"
         unknown = self._unknown_role(reading, named)
         if unknown:
             return Match(text, None, self.closest_roles(unknown), unknown_role=unknown)

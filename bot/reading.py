@@ -156,6 +156,7 @@ _STRONG_CONTRAST = re.compile(
     r"mix\w* (?:them |these |those |the two |it )?up|confus\w*|overlap\w*|interchangeabl\w*|swap\w*|"
     r"which (?:one |of (?:them|the two|those) )?(?:would|should|do) (?:you|we|i) (?:pick|choose|hire|go with|start with)|"
     r"(?:choose|pick) between|"
+    r"(?:do|does|can) that (?:a |an |the )?(?:[a-z]+ ){1,3}(?:doesn t|don t|does not|do not|can t|cannot)|"
     r"dif+r?[ae]n[cs]\w*|vice versa|who does what|(?:stops?|ends?) and|"
     r"(?:is|are|isn t|aren t)(?: [a-z]+){1,4} (?:basically|essentially)|"
     r"how (?:are|is|do|does)\b.{0,40}\bdiffer\w*|(?:are|is) (?:they|those|these|the two|it)\b.{0,30}\bdifferent)\b")

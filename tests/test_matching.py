@@ -172,6 +172,8 @@ def test_two_roles_named_in_an_ownership_question_ask_for_the_owner(answerer, qu
     ("whats the diffrence between a data engineer and a data analyst?", ("data-engineer", "data-analyst")),
     ("PM vs data engineer: who does what when we plan the quarter's projects?", ("ml-product-manager", "data-engineer")),
     ("budget for one more head: DE or DS? which would you pick?", ("data-engineer", "data-scientist")),
+    ("is a DS basically an MLE?", ("data-scientist", "ml-engineer")),
+    ("what does an app dev do that an MLE doesn't?", ("app-developer", "ml-engineer")),
     ("data engineer vs data scientist — which should we hire first? we want to know who our customers are",
      ("data-engineer", "data-scientist")),
 ])
