@@ -92,8 +92,13 @@ _WHAT_ROLE_OWNS = re.compile(r"\bwhat(?: is| s| are| re)? (?:an? |the |our |my |
 """"what's a DS on this team responsible for?" asks about the role it names."""
 _ROLE_DUTIES = re.compile(r"\bwhat (?:does|do|will|would|should|are|is|s)(?: [a-z]+){1,5}? (?:actually |really |usually |"
                           r"typically |normally )?(?:own|produce|deliver|include|cover|responsible for|"
-                          r"accountable for|in charge of)\b")
-""""what does an ML PM own?" asks what the role it names covers, not about one of its tasks."""
+                          r"accountable for|in charge of)\b|"
+                          r"\b(?:do|does) (?:we|you|a team|one|it) (?:really |actually |even |still )?need (?:a|an|the)"
+                          r"(?: [a-z]+){1,3}(?: (?:on|in|for) (?:a|an|the|our|every)(?: [a-z]+){0,2})?$|"
+                          r"\b(?:is|are) (?:a|an|the)?(?: ?[a-z]+){1,3} (?:really |actually |even )?(?:needed|necessary)\b|"
+                          r"\bpoint of (?:having )?(?:a|an|the)\b")
+""""what does an ML PM own?", "do we really need a DS on this project?" ask about the role the
+message names, not about one of its tasks."""
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
 
 
@@ -554,7 +559,8 @@ class Matcher:
                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """A message that names one role and asks nothing else of substance is about that role."""
         topical = bool(_TOPIC_SHAPE.search(reading.focus))
-        role_shaped = bool(_ROLE_SHAPE.search(reading.focus) or _WHAT_ROLE_OWNS.search(reading.focus))
+        duties = bool(_ROLE_DUTIES.search(reading.focus))
+        role_shaped = duties or bool(_ROLE_SHAPE.search(reading.focus) or _WHAT_ROLE_OWNS.search(reading.focus))
         role_score = max([sc for sc, e in scored if e.kind == "role" and e.id == role_id], default=0.0)
         if (scored and scored[0][1].kind != "role" and not role_shaped
                 and (scored[0][0] >= SURE or (scored[0][0] >= PROBABLY and scored[0][0] >= role_score + ROLE_LEAD))):
@@ -565,7 +571,7 @@ class Matcher:
         task = self._task_without_roles(reading, whole, focus, mentions)
         if topical and task is not None and task[1].kind in ("topic", "stage"):
             needed = PROBABLY
-        elif _ROLE_DUTIES.search(reading.focus):
+        elif duties:
             needed = float("inf")
         elif role_shaped:
             needed = SURE + INTENT_BONUS

@@ -246,6 +246,8 @@ def test_a_stage_and_a_task_of_the_same_name_split_on_the_question(answerer):
      "ml-product-manager"),
     ("we only use an outside vendor today. if we hired our own labelers what would their job include?",
      "data-labeler"),
+    ("do we really need a DS on an ML project?", "data-scientist"),
+    ("honestly, is an ML PM even necessary?", "ml-product-manager"),
 ])
 def test_what_a_named_role_owns_is_about_the_role(answerer, question, role):
     got = answerer.ask(question)
