@@ -152,7 +152,8 @@ def _title_at(plain: str, found: re.Match) -> tuple[str, str] | None:
 
 _STRONG_CONTRAST = re.compile(
     r"\b(?:vs|versus|difference|differences|differ|differs|diff|different (?:from|than|to)|how different|"
-    r"s different|compar\w*|same|similar\w*|distinguish\w*|apart|separates?|"
+    r"s different|compar\w*|similar\w*|distinguish\w*|apart|separates?|"
+    r"same(?! (?:lead|manager|boss|team|org|department|squad|channel|room|office|sprint|standup)\b)|"
     r"mix\w* (?:them |these |those |the two |it )?up|confus\w*|overlap\w*|interchangeabl\w*|swap\w*|"
     r"which (?:one |of (?:them|the two|those) )?(?:would|should|do) (?:you|we|i) (?:pick|choose|hire|go with|start with)|"
     r"(?:choose|pick) between|"

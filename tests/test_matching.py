@@ -287,6 +287,11 @@ def test_answers_do_not_depend_on_the_hash_seed():
     assert json.loads(runs[0].stdout) == json.loads(runs[1].stdout)
 
 
+def test_the_same_manager_is_about_working_together_not_sameness(answerer):
+    got = answerer.ask("should data scientists and ML engineers report to the same lead?")
+    assert (got.kind, got.id) == ("topic", "collaboration"), got.to_json()
+
+
 def test_a_topic_about_other_roles_does_not_answer_for_the_role_named(answerer):
     got = answerer.ask("what's a data eng's job in an ML team, roughly?")
     assert (got.kind, got.id) == ("role", "data-engineer")
