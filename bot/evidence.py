@@ -83,8 +83,7 @@ class Documents:
                 scores[number] = scores.get(number, 0.0) + mass * tf_weight
             possible += mass * self.best[token]
         if possible:
-            for number in scores:
-                scores[number] /= possible
+            return {number: score / possible for number, score in scores.items()}
         return scores
 
 
@@ -113,11 +112,12 @@ class Examples:
         self.square = {t: math.log(1 + total / n) ** 2 for t, n in df.items()}  # idf², the cosine's weights
         telling = max(KNN_COMMON * total, 2)
         self.by_token: dict[str, list[int]] = {}
+        common: dict[str, list[int]] = {}
         for number, tokens in enumerate(token_sets):
             for token in tokens:
-                if df[token] <= telling:
-                    self.by_token.setdefault(token, []).append(number)
-        self.tokens = token_sets
+                (self.by_token if df[token] <= telling else common).setdefault(token, []).append(number)
+        self.common = {token: frozenset(numbers) for token, numbers in common.items()}
+        """The examples holding each common word: intersected with the neighbours found, in C."""
         self.norms = [math.sqrt(sum(self.square[t] for t in tokens)) for tokens in token_sets]
         self.owner = owner
 
@@ -143,12 +143,10 @@ class Examples:
             part = weights[token] * square[token] + _HIT
             for example in posting:
                 sims[example] = get(example, 0.0) + part
-        tokens = self.tokens
         for token in common:
             part = weights[token] * square[token] + _HIT
-            for example in sims:
-                if token in tokens[example]:
-                    sims[example] += part
+            for example in sims.keys() & self.common[token]:
+                sims[example] += part
         best: dict[int, float] = {}
         owner, norms = self.owner, self.norms
         enough = KNN_MIN_SHARED * _HIT

@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import compress
 
 from rapidfuzz import fuzz, process
 
@@ -135,7 +136,9 @@ class _Index:
     exact: dict[str, int] = field(default_factory=dict)   # canonical key -> entry number
     by_token: dict[str, list[int]] = field(default_factory=dict)  # token -> key numbers
     key_weight: list[float] = field(default_factory=list)         # summed idf of a key's tokens
-    key_idf: list[tuple[tuple[str, float], ...]] = field(default_factory=list)  # (token, idf), fixed order
+    key_tokens: list[tuple[str, ...]] = field(default_factory=list)   # a key's distinct tokens, sorted
+    key_idfs: list[tuple[float, ...]] = field(default_factory=list)   # their idf, in that order
+    sorted_keys: list[str] = field(default_factory=list)  # a key's words sorted, as token_sort_ratio compares them
     _members: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def members(self, token: str) -> frozenset[int]:
@@ -184,8 +187,10 @@ class Matcher:
         total = max(len(self.entries), 1)
         self.idf = {t: math.log(1 + total / len(e)) for t, e in token_entries.items()}
         for index in (self.all, self.roles):
-            index.key_idf = [tuple((t, self.idf[t]) for t in sorted(set(k.split()))) for k in index.keys]
-            index.key_weight = [sum(w for _, w in pairs) or 1.0 for pairs in index.key_idf]
+            index.key_tokens = [tuple(sorted(set(k.split()))) for k in index.keys]
+            index.key_idfs = [tuple(self.idf[t] for t in tokens) for tokens in index.key_tokens]
+            index.key_weight = [sum(weights) or 1.0 for weights in index.key_idfs]
+            index.sorted_keys = [" ".join(sorted(k.split())) for k in index.keys]
         self._idf_unknown = math.log(1 + total)
         self.documents = Documents(entries)
         self.examples = Examples(entries)
@@ -250,17 +255,19 @@ class Matcher:
 
     def _score(self, query: str, index: _Index, compare: bool = False,
                pool: int = CANDIDATES) -> dict[int, float]:
-        """Best score per entry for the `pool` keys sharing the most with the query."""
+        """Best score per entry for the `pool` keys sharing the most with the query.
+
+        token_sort_ratio is rapidfuzz's ratio of the two strings with their words sorted: the
+        keys are sorted once at build time and the query once here, not once per key."""
         if not query:
             return {}
         tokens = set(query.split())
         idf = self.idf
+        by_token = index.by_token
         # Only the keys sharing the most (rarest) words with the question go to rapidfuzz.
         overlap: dict[int, float] = {}
-        for token in sorted(tokens, key=lambda t: (-idf.get(t, 0.0), t)):  # rarest first, ties by spelling
-            keys = index.by_token.get(token)
-            if not keys:
-                continue
+        for token in sorted(filter(by_token.__contains__, tokens), key=lambda t: (-idf[t], t)):  # rarest first
+            keys = by_token[token]
             weight = idf[token]
             if len(overlap) >= pool and len(keys) > len(overlap):
                 members = index.members(token)  # a common word only adds to the keys found so far
@@ -268,8 +275,9 @@ class Matcher:
                     if key in members:
                         overlap[key] += weight
             else:
+                get = overlap.get
                 for key in keys:
-                    overlap[key] = overlap.get(key, 0.0) + weight
+                    overlap[key] = get(key, 0.0) + weight
         if not overlap:
             return {}
         if len(overlap) > pool:
@@ -287,15 +295,17 @@ class Matcher:
         subset = process.extract(query, choices, scorer=fuzz.token_set_ratio, processor=None,
                                  limit=25, score_cutoff=SUGGESTION_FLOOR)
         reach = 0.65 + 0.35 * coverage
-        for key, set_score, position in subset:
+        in_order = " ".join(sorted(query.split()))
+        has = tokens.__contains__
+        for _, set_score, position in subset:
             number = numbers[position]
             entry = index.key_entry[number]
             if set_score * reach <= scores.get(entry, 0.0):
                 continue  # the sorted-token ratio never beats the set ratio: this key can't win
             if not compare and self.entries[entry].kind == "comparison":
                 continue
-            sort_score = fuzz.token_sort_ratio(query, key, processor=None)
-            shared = sum([w for t, w in index.key_idf[number] if t in tokens])
+            sort_score = fuzz.ratio(in_order, index.sorted_keys[number], processor=None)
+            shared = sum(compress(index.key_idfs[number], map(has, index.key_tokens[number])))
             key_coverage = shared / index.key_weight[number]
             explained = min(shared / known, 1.0) if known else 0.0
             score = ((0.6 * set_score + 0.4 * sort_score) * reach
@@ -325,7 +335,7 @@ class Matcher:
             return self._exactly(text, asked, key)
         exact = self.all.exact.get(key)
         if (exact is not None and self.entries[exact].kind == "stage" and key in self._task_named
-                and "owner" in self._intents(reading.focus)):
+                and "owner" in _intents(reading.focus)):
             exact = self._task_named[key]  # "who owns problem formulation?": the task, not the stage
         mentions = self.role_mentions(whole)
         named = list(dict.fromkeys(role for _, role, _ in mentions))
@@ -342,7 +352,8 @@ class Matcher:
         scored, chosen_task = decided
         if len(named) == 1:
             scored = self._prefer_named_role(reading, whole, focus, mentions, named[0], scored)
-        candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored]
+        # past its first, the ranking runs best first: the answer and its three suggestions are among its first four
+        candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored[:4]]
         top = candidates[0] if candidates else None
         if top is not None and not named and self._other_sense(reading, whole, top):
             return Match(text, None, tuple(candidates[:3]))
@@ -443,9 +454,7 @@ class Matcher:
         text_scores = self.documents.score(weights)
         for number, sim in self.examples.score(weights).items():
             text_scores[number] = text_scores.get(number, 0.0) + KNN_SHARE / TEXT_SHARE * sim
-        intents = self._intents(reading.focus)
-        if reading.context and _TOPIC_SHAPE.search(reading.context):
-            intents |= {"topic"}
+        intents = _intents(reading.focus, reading.context)
         exact = self.all.exact.get(" ".join(focus))
         favoured = {kind for intent, kind in _BONUS if intent in intents}
         ranked = []
@@ -489,12 +498,14 @@ class Matcher:
         return sum(self.documents.idf[t] for t in shared) >= SUPPORTED_MASS and len(shared) >= 2
 
     def role_mentions(self, tokens: list[str]) -> list[tuple[int, str, int]]:
-        """(position, role id, length) of every role the tokens name, longest name first."""
-        spans, longest = self._role_spans
+        """(position, role id, length) of every role the tokens name, longest name first.
+
+        Only a word that starts some role name is tried, and only as far as that name reaches."""
+        spans, reach = self._role_spans
         found = []
         i = 0
         while i < len(tokens):
-            for size in range(min(longest, len(tokens) - i), 0, -1):
+            for size in range(min(reach.get(tokens[i], 0), len(tokens) - i), 0, -1):
                 role = spans.get(tuple(tokens[i:i + size]))
                 if role:
                     found.append((i, role, size))
@@ -590,10 +601,14 @@ class Matcher:
         named = {i for start, _, size in mentions for i in range(start, start + size)}
         return [t for i, t in enumerate(tokens) if i not in named]
 
-    def _build_role_spans(self) -> tuple[dict[tuple[str, ...], str], int]:
+    def _build_role_spans(self) -> tuple[dict[tuple[str, ...], str], dict[str, int]]:
+        """Role names as token tuples, and the longest name each first word starts."""
         spans = {tuple(key.split()): self.entries[n].id for key, n in self.roles.exact.items()
                  if key not in _NOT_ROLE_NAMES}
-        return spans, max((len(k) for k in spans), default=1)
+        reach: dict[str, int] = {}
+        for span in spans:
+            reach[span[0]] = max(reach.get(span[0], 0), len(span))
+        return spans, reach
 
     def _pair(self, first_id: str, second_id: str):
         first, second = self.kb.roles[first_id], self.kb.roles[second_id]
@@ -626,10 +641,15 @@ class Matcher:
     def _names_a_role(self, tokens: list[str]) -> bool:
         return any(size == len(tokens) for _, _, size in self.role_mentions(tokens))
 
-    def _intents(self, plain: str) -> frozenset[str]:
-        """Every question shape the text has; an entry of a matching kind gets a bonus."""
-        found = {name for name, pattern in _SHAPES if pattern.search(plain)}
-        return frozenset(found or {"lookup"})
+
+@lru_cache(maxsize=16)
+def _intents(plain: str, context: str = "") -> frozenset[str]:
+    """Every question shape the text has, and "topic" when its context is shaped so: an entry of a
+    matching kind gets a bonus. Cached, as a message's every scoring pass asks again."""
+    found = {name for name, pattern in _SHAPES if pattern.search(plain)}
+    if context and _TOPIC_SHAPE.search(context):
+        return frozenset(found or {"lookup"}) | {"topic"}
+    return frozenset(found or {"lookup"})
 
 
 @lru_cache(maxsize=64)

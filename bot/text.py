@@ -27,6 +27,13 @@ def _is_invisible(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\n\t"
 
 
+_NOT_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e]+")
+
+
+def _drop_invisible(found: re.Match) -> str:
+    return "".join(" " if ch in "\n\t" else ch for ch in found.group() if not _is_invisible(ch))
+
+
 def clean_user_text(text: str, limit: int | None = None) -> str:
     """NFKC-normalise and drop control, format (bidi, zero-width) and unassigned characters."""
     if not isinstance(text, str):
@@ -37,7 +44,7 @@ def clean_user_text(text: str, limit: int | None = None) -> str:
         text = _ASCII_CONTROL.sub(" ", text)
     else:
         text = unicodedata.normalize("NFKC", text)
-        text = "".join(" " if ch in "\n\t" else ch for ch in text if not _is_invisible(ch))
+        text = _NOT_PRINTABLE_ASCII.sub(_drop_invisible, text)  # printable ASCII is never invisible: look at the rest only
     text = _WHITESPACE.sub(" ", text).strip()
     return text[:limit] if limit is not None else text
 
