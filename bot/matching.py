@@ -139,6 +139,7 @@ class _Index:
     key_tokens: list[tuple[str, ...]] = field(default_factory=list)   # a key's distinct tokens, sorted
     key_idfs: list[tuple[float, ...]] = field(default_factory=list)   # their idf, in that order
     sorted_keys: list[str] = field(default_factory=list)  # a key's words sorted, as token_sort_ratio compares them
+    one_word: dict[str, int] = field(default_factory=dict)  # a one-word key -> its key number
     _members: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def members(self, token: str) -> frozenset[int]:
@@ -179,6 +180,8 @@ class Matcher:
                 index.keys.append(key)
                 for token in set(key.split()):
                     index.by_token.setdefault(token, []).append(len(index.keys) - 1)
+                if " " not in key:
+                    index.one_word[key] = len(index.keys) - 1
             for token in key.split():
                 token_entries.setdefault(token, set()).add(number)
             for word in plain.split():
@@ -282,6 +285,8 @@ class Matcher:
             return {}
         if len(overlap) > pool:
             numbers = sorted(overlap, key=overlap.__getitem__, reverse=True)[:pool]
+            # a name said in full in one word ("labeling") is always a candidate, however common
+            numbers += [k for k in map(index.one_word.get, sorted(tokens)) if k is not None and k not in numbers]
         else:
             numbers = list(overlap)
         choices = [index.keys[k] for k in numbers]

@@ -287,6 +287,12 @@ def test_answers_do_not_depend_on_the_hash_seed():
     assert json.loads(runs[0].stdout) == json.loads(runs[1].stdout)
 
 
+def test_a_one_word_name_is_always_weighed_however_common_its_word(answerer):
+    """"annotation" folds to "label", a word in many names: the entry called just that must still be scored."""
+    got = answerer.ask("who's doing the actual annotation work for the new sentiment dataset?")
+    assert (got.kind, got.id) == ("responsibility", "labeling"), got.to_json()
+
+
 def test_the_same_manager_is_about_working_together_not_sameness(answerer):
     got = answerer.ask("should data scientists and ML engineers report to the same lead?")
     assert (got.kind, got.id) == ("topic", "collaboration"), got.to_json()
