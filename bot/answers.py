@@ -115,7 +115,8 @@ class Answerer:
         """Answer a message in a conversation whose last answer was `previous` (kind, id).
 
         A message with a subject of its own is answered on its own; one without ("who else is
-        involved?", "what do they do?", "and monitoring?") is read against the previous entry.
+        involved?", "what do they do?", "which stage is that in?", "and monitoring?") is read
+        against the previous entry.
         """
         text = question if isinstance(question, str) else str(question)
         entry = self.kb.get(*previous) if previous else None
@@ -134,7 +135,9 @@ class Answerer:
             if not match.best or match.best.id == entry.id or not asked & set(match_key(match.best.title).split()):
                 match = self.matcher.match(rest)
             return self.answer(replace(match, question=text))
-        if shape == "who" or entry.kind != "responsibility":
+        if shape == "stage" and entry.kind == "responsibility":
+            return self.answer_entry("stage", entry.stage, text)
+        if shape in ("who", "stage") or entry.kind != "responsibility":
             return self.answer_entry(entry.kind, entry.id, text)
         return self.answer_entry("role", entry.accountable, text)
 

@@ -257,17 +257,25 @@ def everyday_words(plain: str) -> int:
 
 ELLIPSIS = re.compile(r"^(?:and|also|what about|how about|and what about|and how about|ok and|then)\b\s*|"
                        r"\b(?:then|too|as well)$")
-_PRONOUN_WHO = re.compile(r"^(?:and )?who(?: else)?(?: is| s| are)? (?:else |also )?(?:involved|helps?|works? on it|"
-                          r"is on it|owns? (?:it|that|this)|responsible(?: for (?:it|that|this))?|in charge)\b")
-_PRONOUN_WHAT = re.compile(r"\b(?:they|them|their|that role|this role|those|these people|he|she)\b")
+_PRONOUN_WHO = re.compile(r"^(?:and |ok |so )?who(?: else)?(?: is| s| are)? (?:else |also )?(?:involved|helps?|works? on it|"
+                          r"is on it|owns? (?:it|that|this)|(?:responsible|accountable)(?: for (?:it|that|this))?|"
+                          r"in charge|does (?:it|that|this)|handles (?:it|that|this))\b|^(?:and |ok |so )?who else$")
+_PRONOUN_WHAT = re.compile(r"\b(?:they|them|their|that role|this role|that person|this person|those|these people|"
+                           r"he|she)\b")
+_WHICH_STAGE = re.compile(r"^(?:and |ok |so )?(?:which|what) (?:stage|phase|step)(?: of the lifecycle)? (?:is|s) "
+                          r"(?:that|it|this)(?: in| part of)?$|^(?:when|where) in the (?:lifecycle|project) (?:is|does) "
+                          r"(?:that|it|this)")
 
 
 def follow_up_shape(text: str) -> str | None:
-    """"who" (who else is involved?), "what" (what do they do?), "elliptical" (and monitoring?), or None."""
+    """"who" (who else is involved?), "what" (what do they do?), "stage" (which stage is that in?),
+    "elliptical" (and monitoring?), or None."""
     plain = normalise(text)
     words = plain.split()
     if not words or len(words) > 12:
         return None
+    if _WHICH_STAGE.match(plain):
+        return "stage"
     if _PRONOUN_WHO.match(plain):
         return "who"
     if _PRONOUN_WHAT.search(plain) and len(words) <= 8:

@@ -210,6 +210,10 @@ def test_sure_answers_carry_confidence(answerer):
     (("responsibility", "model-deployment"), "and monitoring?", "responsibility", "model-monitoring"),
     (("role", "data-engineer"), "what do they do all day?", "role", "data-engineer"),
     (("responsibility", "model-deployment"), "who owns the data pipelines?", "responsibility", "data-pipelines"),
+    (("responsibility", "model-deployment"), "who else?", "responsibility", "model-deployment"),
+    (("responsibility", "model-deployment"), "ok who's accountable for it?", "responsibility", "model-deployment"),
+    (("responsibility", "model-deployment"), "what does that person do all day?", "role", "ml-engineer"),
+    (("responsibility", "labeling-spec"), "which stage is that in?", "stage", "data-engineering"),
 ])
 def test_follow_ups_are_read_against_the_previous_answer(answerer, previous, follow_up, kind, entry_id):
     answer = answerer.ask_in_thread(follow_up, previous)
