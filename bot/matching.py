@@ -385,8 +385,8 @@ class Matcher:
         cue = contrast(reading.whole)
         if len(named) < 2 or not cue or (cue == "and" and self._without_roles(whole, mentions)):
             return scored, None
-        about_roles = cue == "strong" and (asks_to_choose(reading.whole)
-                                           or not _ASKS_OWNER.search(without_relative_who(reading.whole)))
+        about_roles = asks_to_choose(reading.whole) or (
+            cue == "strong" and not _ASKS_OWNER.search(without_relative_who(reading.whole)))
         task = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
         if task is not None and task[1].kind == "topic" and not self._about_both(task[1], named[:2]):
             task = None  # "DA vs DS, which should we hire first?": not a topic about hiring one of them
@@ -664,7 +664,7 @@ def _stopwords_near(size: int) -> list[str]:
     return sorted(w for w in STOPWORDS if abs(len(w) - size) <= slack)
 
 
-_ASKS_OWNER = re.compile(r"\b(who|whom|whose|responsibility|responsible|task|in charge|on the|up to|owns?|"
+_ASKS_OWNER = re.compile(r"\b(who|whom|whose|responsibility|responsible|task|in charge|on the hook|up to|owns?|"
                          r"owner|should (?:we|i) (?:ask|talk|go)|job (?:is it|to)|(?:your|my|their|his|her) job|"
                          r"call (?:is it|to make))\b")
 _NOT_ROLE_NAMES = frozenset({"product", "data", "ops", "research", "analysis"})

@@ -158,7 +158,7 @@ _STRONG_CONTRAST = re.compile(
     r"which (?:one |of (?:them|the two|those) )?(?:would|should|do) (?:you|we|i) (?:pick|choose|hire|go with|start with)|"
     r"(?:choose|pick) between|"
     r"(?:do|does|can) that (?:a |an |the )?(?:[a-z]+ ){1,3}(?:doesn t|don t|does not|do not|can t|cannot)|"
-    r"dif+r?[ae]n[cs]\w*|vice versa|who does what|(?:stops?|ends?) and|"
+    r"dif+r?[ae]n[cs]\w*|vice versa|who (?:does|do) what|who decides? what$|(?:stops?|ends?) and|"
     r"(?:is|are|isn t|aren t)(?: [a-z]+){1,4} (?:basically|essentially)|"
     r"how (?:are|is|do|does)\b.{0,40}\bdiffer\w*|(?:are|is) (?:they|those|these|the two|it)\b.{0,30}\bdifferent)\b")
 _WEAK_CONTRAST = re.compile(r"\b(?:or|like|just|basically|between|v)\b")
@@ -166,7 +166,7 @@ _WEAK_CONTRAST = re.compile(r"\b(?:or|like|just|basically|between|v)\b")
 
 _RELATIVE_WHO = re.compile(r"\b(?:a|an|one|any)(?: [a-z]+){0,2} (?:" + "|".join(JOB_NOUNS)
                            + r"|ds|mle|de|da|pm|sme|sre)s? who\b"
-                           r"|\bwho (?:does|do|s doing|is doing|handles|owns) what\b")
+                           r"|\bwho (?:does|do|s doing|is doing|handles|owns|should do) what\b|\bwho decides? what$")
 
 
 def without_relative_who(plain: str) -> str:
@@ -176,7 +176,9 @@ def without_relative_who(plain: str) -> str:
 
 
 _CHOOSE_ONE = re.compile(r"\bwhich (?:one |of (?:them|the two|those) )?(?:would|should|do) (?:you|we|i) "
-                         r"(?:pick|choose|hire|go with|start with)\b|\b(?:choose|pick) between\b")
+                         r"(?:pick|choose|hire|go with|start with)\b|\b(?:choose|pick) between\b|"
+                         r"\b(?:budget|room|money|headcount|space) for (?:one|a single|1|another|one more) "
+                         r"(?:more )?(?:hire|head|person|role|position)\b")
 
 
 def asks_to_choose(plain: str) -> bool:
@@ -223,6 +225,7 @@ puppy puppies jam jar jars garden gardening renovation recipe conference venue
 twitter linkedin instagram facebook tiktok youtube podcast webinar
 lobby dock docks dockworker truck trucks lorry unload unloaded unloading forklift warehouseman toy toys hobby
 freight cargo customs crate crates pallet pallets vessel handbook lift lifts basement burst fair
+flicker flickers flickering screen screens brightness
 """.split())
 
 _MACHINE_LEARNING = frozenset("""
@@ -232,7 +235,8 @@ retraining notebook notebooks experiment experiments annotation annotations anno
 annotators airflow kafka spark sql hadoop mlops llm llms neural accuracy precision recall embedding
 embeddings scientist scientists engineer engineers analyst analysts labeler labelers labelling labeling
 recsys recommender recommendations churn fraud tagging annotating labelled labeled forecast forecasting ab pytorch tensorflow
-jupyter feature features model models modeling modelling pipeline pipelines bounding
+jupyter feature features model models modeling modelling pipeline pipelines bounding pkl pickle joblib
+checkpoint checkpoints safetensors
 """.split())
 
 

@@ -24,8 +24,9 @@ good job works worked bot mate buddy bud friend dude man legend rock rocks star 
 sweet wonderful fantastic superb handy useful bunch million tons one again cleared clear up
 helps helped clears makes sense lol haha hehe lmao rofl wow yeah yeh re lifesaver saved saviour ok okay k kk got gotcha sure np noted
 exactly what i needed wanted was looking for nvm never mind figured out sorted solved found all
+faster quicker smarter better than helpdesk google
 """.split())
-_BYE = frozenset("bye goodbye cya later see ya night gn ttyl tmrw tomorrow soon you u".split())
+_BYE = frozenset("bye goodbye cya later see ya night gn ttyl tmrw tomorrow soon you u for now then".split())
 _HELP = frozenset("""
 help what whats can you do how does this work are there alive awake online use i me start
 commands options menu anything who are u you is this made built human real robot testing test
@@ -56,6 +57,8 @@ _KINDS = (  # the first kind whose vocabulary, with fillers, covers a short mess
     (THANKS, _THANKS | _GREETING | _BYE),
     (BYE, _BYE | _GREETING | _THANKS),
 )
+_OK = frozenset({"ok", "okay"})
+_BYE_ONLY = _BYE - _THANKS
 _ASKS_FOR_HELP = frozenset("help what whats how there alive awake online commands options menu who testing test "
                            "human robot home person ask usage thing".split())
 _ALL_CHAT = _CHAT | _GREETING | _THANKS | _BYE | _HELP | _FILLER
@@ -92,7 +95,8 @@ def small_talk(text: str) -> str | None:
         if all(w in vocabulary or w in _FILLER for w in words):
             if kind == HELP and _ASKS_FOR_HELP.isdisjoint(words):
                 continue
-            if kind == THANKS and set(words) <= _BYE | _GREETING | _FILLER:
+            if kind == THANKS and set(words) <= _BYE | _GREETING | _FILLER | _OK and (
+                    set(words) & _BYE_ONLY or not set(words) & _OK):
                 continue
             return kind
     return _chit_chat(words)

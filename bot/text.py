@@ -66,6 +66,7 @@ _PHRASES = [  # (substrings one of which the rule needs, the rule): most texts s
     (("machine",), re.compile(r"\bmachine[\s-]*learning\b"), "ml"),
     (("artificial",), re.compile(r"\bartificial intelligence\b"), "ai"),
     (("/",), re.compile(r"\ba\s*/\s*b\b"), "ab"),
+    (("&",), re.compile(r"\br\s*&\s*d\b"), "rnd"),
     (("+",), re.compile(r"\bc\s*\+\+"), "cpp"),
     (("'", "’", "`"), re.compile(r"['’`]s\b"), ""),
     # a head count is what a small team says about itself: "we're 4 people", "only 2 of us", "one person"
@@ -165,6 +166,7 @@ really also any some all kind sort like get gets got typically usually normally 
 exactly basically role roles job jobs team teams our company org organisation organization
 thing things stuff lol ok okay right well now currently today re ve ll don doesn isn aren
 didn wasn won t s d m each every else who s whos
+r u ur
 """.split())
 
 

@@ -91,7 +91,7 @@ def test_every_entry_answers_to_its_own_title(answerer, kb):
     "who owns the offsite agenda?", "the container of leftovers in the fridge is mine, who moved it?",
     "ping", "who deploys the new laptops?", "when is the fire warden training?",
     "which version of the staff handbook is current?", "who's responsible for the pipeline that burst in the basement?",
-    "the freight container is stuck at customs, who's chasing it?",
+    "the freight container is stuck at customs, who's chasing it?", "my second monitor keeps flickering, who do I ask?",
 ])
 def test_domain_words_in_other_senses_abstain(answerer, question):
     assert not answerer.ask(question).answered
@@ -106,6 +106,7 @@ def test_domain_words_in_other_senses_abstain(answerer, question):
     ("what kind of questions can I ask you?", "I answer"), ("is this the right channel to ask questions?", "I answer"),
     ("is this thing on?", "I answer"), ("testing 1 2 3", "I answer"), ("what's your name?", "I answer"),
     ("awesome, that's exactly what I needed", "welcome"), ("never mind, figured it out", "welcome"),
+    ("ok bye for now", "Bye"), ("haha thanks, you're quicker than google", "welcome"),
 ])
 def test_small_talk_gets_a_friendly_reply_with_examples(answerer, question, talk):
     answer = answerer.ask(question)
@@ -173,6 +174,9 @@ def test_two_roles_named_in_an_ownership_question_ask_for_the_owner(answerer, qu
     ("PM vs data engineer: who does what when we plan the quarter's projects?", ("ml-product-manager", "data-engineer")),
     ("budget for one more head: DE or DS? which would you pick?", ("data-engineer", "data-scientist")),
     ("is a DS basically an MLE?", ("data-scientist", "ml-engineer")),
+    ("difference between the DE and the analysts on the pricing project?", ("data-engineer", "data-analyst")),
+    ("DS vs DE on a data project, who decide what?", ("data-scientist", "data-engineer")),
+    ("we have budget for one more hire: DE or DS?", ("data-engineer", "data-scientist")),
     ("what does an app dev do that an MLE doesn't?", ("app-developer", "ml-engineer")),
     ("data engineer vs data scientist — which should we hire first? we want to know who our customers are",
      ("data-engineer", "data-scientist")),
@@ -295,6 +299,19 @@ def test_a_one_word_name_is_always_weighed_however_common_its_word(answerer):
     """"annotation" folds to "label", a word in many names: the entry called just that must still be scored."""
     got = answerer.ask("who's doing the actual annotation work for the new sentiment dataset?")
     assert (got.kind, got.id) == ("responsibility", "labeling"), got.to_json()
+
+
+@pytest.mark.parametrize("question, kind, entry_id", [
+    ("data eng on our team - what r they for?", "role", "data-engineer"),
+    ("who does the R&D on new algorithms?", "responsibility", "ml-research"),
+    ("`churn.pkl` has been on my laptop for a month, whose job is it to get it into production?",
+     "responsibility", "model-deployment"),
+    ("who decides what the model should output, the SME or the DS?", "responsibility", "prediction-objectives"),
+])
+def test_texting_shorthand_and_file_names_read_as_meant(answerer, question, kind, entry_id):
+    """"r" is "are" (R&D folds to one word); a model file on a laptop is ML, not office kit."""
+    got = answerer.ask(question)
+    assert (got.kind, got.id) == (kind, entry_id), got.to_json()
 
 
 def test_the_same_manager_is_about_working_together_not_sameness(answerer):
