@@ -236,7 +236,7 @@ annotators airflow kafka spark sql hadoop mlops llm llms neural accuracy precisi
 embeddings scientist scientists engineer engineers analyst analysts labeler labelers labelling labeling
 recsys recommender recommendations churn fraud tagging annotating labelled labeled forecast forecasting ab pytorch tensorflow
 jupyter feature features model models modeling modelling pipeline pipelines bounding pkl pickle joblib
-checkpoint checkpoints safetensors
+checkpoint checkpoints safetensors containerize containerise containerized containerised dockerize dockerized
 """.split())
 
 

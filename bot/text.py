@@ -121,6 +121,8 @@ _SYNONYMS = {
     "contractor": "vendor", "outsourc": "vendor", "specification": "spec", "guidelin": "spec",
     "k8s": "kubernet", "kubernete": "kubernet", "ship": "deploy", "rollout": "deploy",
     "dev": "developer", "eng": "engineer",
+    "faster": "fast", "quicker": "quick", "smaller": "small", "slower": "slow", "cheaper": "cheap",
+    "lighter": "light", "bigger": "big",
 }
 
 

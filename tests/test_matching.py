@@ -307,6 +307,8 @@ def test_a_one_word_name_is_always_weighed_however_common_its_word(answerer):
     ("`churn.pkl` has been on my laptop for a month, whose job is it to get it into production?",
      "responsibility", "model-deployment"),
     ("who decides what the model should output, the SME or the DS?", "responsibility", "prediction-objectives"),
+    ("clinic IT here, a ticket says 'please containerize the sepsis model'. which role does that?",
+     "responsibility", "containerization"),
 ])
 def test_texting_shorthand_and_file_names_read_as_meant(answerer, question, kind, entry_id):
     """"r" is "are" (R&D folds to one word); a model file on a laptop is ML, not office kit."""
