@@ -97,9 +97,15 @@ _ROLE_DUTIES = re.compile(r"\bwhat (?:does|do|will|would|should|are|is|s)(?: [a-
                           r"\b(?:do|does) (?:we|you|a team|one|it) (?:really |actually |even |still )?need (?:a|an|the)"
                           r"(?: [a-z]+){1,3}(?: (?:on|in|for) (?:a|an|the|our|every)(?: [a-z]+){0,2})?$|"
                           r"\b(?:is|are) (?:a|an|the)?(?: ?[a-z]+){1,3} (?:really |actually |even )?(?:needed|necessary)\b|"
-                          r"\bpoint of (?:having )?(?:a|an|the)\b")
+                          r"\bpoint of (?:having )?(?:a|an|the)\b|"
+                          r"^what (?:does|do) (?:an? |the |our |your )?(?:[a-z]+ ){1,3}(?:actually |really |usually |"
+                          r"typically )?do(?: all day| day to day| every day| here| exactly)?$|"
+                          r"^who (?:are|is) (?:the|our|your|these|those) (?:[a-z]+ ){1,3}and what\b")
 """"what does an ML PM own?", "do we really need a DS on this project?" ask about the role the
 message names, not about one of its tasks."""
+_TOGETHER = re.compile(r"\b(?:work(?:ing)? together|collaborat\w*|team (?:setups?|structures?|approach\w*)|"
+                       r"pros and cons|trade ?offs?|report(?:ing)? (?:to|lines?))\b")
+""""How should they work together?" is about both roles at once, even when it also says "vs"."""
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
 
 
@@ -387,7 +393,10 @@ class Matcher:
             return scored, None
         about_roles = asks_to_choose(reading.whole) or (
             cue == "strong" and not _ASKS_OWNER.search(without_relative_who(reading.whole)))
-        task = None if about_roles else self._task_without_roles(reading, whole, focus, mentions)
+        how_together = bool(_TOGETHER.search(reading.focus))
+        task = None if about_roles and not how_together else self._task_without_roles(reading, whole, focus, mentions)
+        if about_roles and task is not None and not (task[1].kind == "topic" and task[0] >= PROBABLY):
+            task = None  # "how should DS and MLE work together — same manager? slack vs talking?": the topic
         if task is not None and task[1].kind == "topic" and not self._about_both(task[1], named[:2]):
             task = None  # "DA vs DS, which should we hire first?": not a topic about hiring one of them
         mass = math.fsum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))

@@ -256,6 +256,8 @@ def test_a_stage_and_a_task_of_the_same_name_split_on_the_question(answerer):
      "data-labeler"),
     ("do we really need a DS on an ML project?", "data-scientist"),
     ("honestly, is an ML PM even necessary?", "ml-product-manager"),
+    ("what does an MLE actually do day to day? we're hiring our first one at the startup", "ml-engineer"),
+    ("who are the data engineers and what should I bring to them?", "data-engineer"),
 ])
 def test_what_a_named_role_owns_is_about_the_role(answerer, question, role):
     got = answerer.ask(question)
@@ -316,8 +318,12 @@ def test_texting_shorthand_and_file_names_read_as_meant(answerer, question, kind
     assert (got.kind, got.id) == (kind, entry_id), got.to_json()
 
 
-def test_the_same_manager_is_about_working_together_not_sameness(answerer):
-    got = answerer.ask("should data scientists and ML engineers report to the same lead?")
+@pytest.mark.parametrize("question", [
+    "should data scientists and ML engineers report to the same lead?",
+    "how should our DS and MLE folks work together? one manager? tickets vs sitting together?",
+])
+def test_how_two_roles_work_together_is_the_topic_not_a_comparison(answerer, question):
+    got = answerer.ask(question)
     assert (got.kind, got.id) == ("topic", "collaboration"), got.to_json()
 
 
