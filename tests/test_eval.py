@@ -55,7 +55,7 @@ def test_every_example_in_the_knowledge_base_mostly_answers_its_own_entry(kb, an
 @pytest.mark.parametrize("name, accuracy, abstention", [
     ("questions.yaml", 0.97, 0.97),
     ("holdout.yaml", 0.97, 0.90),
-    ("conversational.yaml", 0.95, 0.965),
+    ("conversational.yaml", 0.955, 0.965),
     ("conversational_holdout.yaml", 0.95, 0.95),
 ])
 def test_accuracy_and_abstention(answerer, capsys, name, accuracy, abstention):
