@@ -165,24 +165,24 @@ class Answerer:
             "topic": self._topic,
             "comparison": self._comparison,
         }[best.kind]
-        answer = build(match, best, notes)
-        confidence = match.confidence or "sure"
-        if confidence == "probably":
-            subject = best.title[0].lower() + best.title[1:] if best.kind != "role" else f"the {best.title}"
-            answer = replace(answer, headline=f"I think you're asking about {subject}. {answer.headline}")
-        return replace(answer, confidence=confidence)
+        return build(match, best, notes)
 
     # -- one builder per kind ----------------------------------------------------------------------
 
     def _base(self, match: Match, best: Candidate, notes: tuple[str, ...], sources: tuple[str, ...],
               **fields: Any) -> Answer:
+        """Every builder's answer, built once: its confidence and hedge are set here, not by copying it."""
         roles = fields.get("roles", ())
         contacts = self.contacts(roles, owner=roles[0] if best.kind == "responsibility" and roles else None)
+        confidence = match.confidence or "sure"
+        if confidence == "probably":
+            subject = best.title[0].lower() + best.title[1:] if best.kind != "role" else f"the {best.title}"
+            fields["headline"] = f"I think you're asking about {subject}. {fields.get('headline', '')}"
         return Answer(question=match.question, answered=True, kind=best.kind, id=best.id,
                       title=best.title, score=best.score, sources=self._source_titles(sources),
                       notes=notes, suggestions=match.suggestions,
                       workspace=flat_plain(contacts), workspace_mentions=tuple(flat_mentions(contacts)),
-                      contacts=contacts, **fields)
+                      contacts=contacts, confidence=confidence, **fields)
 
     def _role(self, match: Match, best: Candidate, notes: tuple[str, ...]) -> Answer:
         role = self.kb.roles[best.id]

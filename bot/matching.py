@@ -330,7 +330,10 @@ class Matcher:
     def match(self, question: str) -> Match:
         text = question if isinstance(question, str) else str(question)
         truncated = len(text) > MAX_QUESTION_CHARS
-        return replace(self._ranked(text[: MAX_QUESTION_CHARS * 2]), question=text, truncated=truncated)
+        found = self._ranked(text[: MAX_QUESTION_CHARS * 2])
+        if found.question == text and not truncated:
+            return found  # frozen: a copy saying the same would only cost time
+        return replace(found, question=text, truncated=truncated)
 
     def _rank(self, text: str) -> "Match":
         """Read the message, decide its shape, then score the entries that fit it."""
@@ -394,12 +397,14 @@ class Matcher:
         about_roles = asks_to_choose(reading.whole) or (
             cue == "strong" and not _ASKS_OWNER.search(without_relative_who(reading.whole)))
         how_together = bool(_TOGETHER.search(reading.focus))
-        task = None if about_roles and not how_together else self._task_without_roles(reading, whole, focus, mentions)
+        mass = math.fsum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))
+        # too little besides the roles: no task could be chosen, so none is looked for
+        task = (None if (about_roles and not how_together) or mass < TASK_MASS
+                else self._task_without_roles(reading, whole, focus, mentions))
         if about_roles and task is not None and not (task[1].kind == "topic" and task[0] >= PROBABLY):
             task = None  # "how should DS and MLE work together — same manager? slack vs talking?": the topic
         if task is not None and task[1].kind == "topic" and not self._about_both(task[1], named[:2]):
             task = None  # "DA vs DS, which should we hire first?": not a topic about hiring one of them
-        mass = math.fsum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))
         offered = task is not None and (_ASKS_OWNER.search(reading.whole) or self._names_an_entry(reading.whole, task[1]))
         floor = CHOICE_FLOOR if cue == "weak" and offered else PROBABLY
         needed = floor if mass >= TASK_MASS else float("inf")
@@ -509,7 +514,7 @@ class Matcher:
         if fuzzy >= SUPPORTED_FUZZY:
             return True
         shared = self.documents.tokens[number].intersection(weights)
-        return sum(self.documents.idf[t] for t in shared) >= SUPPORTED_MASS and len(shared) >= 2
+        return len(shared) >= 2 and sum(self.documents.idf[t] for t in shared) >= SUPPORTED_MASS
 
     def role_mentions(self, tokens: list[str]) -> list[tuple[int, str, int]]:
         """(position, role id, length) of every role the tokens name, longest name first.
@@ -593,7 +598,8 @@ class Matcher:
         if (scored and scored[0][1].kind == "role" and scored[0][1].id == role_id and scored[0][0] >= PROBABLY
                 and not topical):
             return scored
-        task = self._task_without_roles(reading, whole, focus, mentions)
+        # a message asking what the role itself does takes only a topic or stage over it: no need to look otherwise
+        task = self._task_without_roles(reading, whole, focus, mentions) if topical or not duties else None
         if topical and task is not None and task[1].kind in ("topic", "stage"):
             needed = PROBABLY
         elif duties:

@@ -19,7 +19,6 @@ _SLACK_USER = re.compile(r"<@([UWB][A-Z0-9]+)(?:\|[^>]*)?>")
 _SLACK_CHANNEL = re.compile(r"<#[CGD][A-Z0-9]+(?:\|([^>]*))?>")
 _SLACK_SPECIAL = re.compile(r"<!(?:subteam\^[A-Z0-9]+|here|channel|everyone|date\^[^>]*)(?:\|([^>]*))?>")
 _SLACK_LINK = re.compile(r"<((?:https?|mailto):[^>|]*)(?:\|([^>]*))?>")
-_WHITESPACE = re.compile(r"\s+")
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -45,7 +44,7 @@ def clean_user_text(text: str, limit: int | None = None) -> str:
     else:
         text = unicodedata.normalize("NFKC", text)
         text = _NOT_PRINTABLE_ASCII.sub(_drop_invisible, text)  # printable ASCII is never invisible: look at the rest only
-    text = _WHITESPACE.sub(" ", text).strip()
+    text = " ".join(text.split())  # as `\s+` to one space, stripped: str.split and re share one idea of space
     return text[:limit] if limit is not None else text
 
 
