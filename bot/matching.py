@@ -28,6 +28,7 @@ from bot.reading import (
     job_titles,
     message_words,
     read_message,
+    speaks_ml,
     without_relative_who,
 )
 from bot.smalltalk import small_talk
@@ -106,6 +107,13 @@ message names, not about one of its tasks."""
 _TOGETHER = re.compile(r"\b(?:work(?:ing)? together|collaborat\w*|team (?:setups?|structures?|approach\w*)|"
                        r"pros and cons|trade ?offs?|report(?:ing)? (?:to|lines?))\b")
 """"How should they work together?" is about both roles at once, even when it also says "vs"."""
+_LOOSE_WORDS = frozenset(stem(w) for w in """
+train training label labels labeling deploy deployed deploying monitor monitoring pipeline model models clean
+cleaning test testing feature features version versions serve serving container containers schedule track
+tracking report reports drive role""".split())
+"""Words the knowledge base uses that also have everyday senses: alone, they don't make a question ours."""
+LOOSE_DF = 0.2
+"""A word in more than this share of entries tells too little to vouch for a loose word."""
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
 
 
@@ -203,6 +211,7 @@ class Matcher:
         self._idf_unknown = math.log(1 + total)
         self.documents = Documents(entries)
         self.examples = Examples(entries)
+        self._telling_idf = math.log(1 + (total - LOOSE_DF * total + 0.5) / (LOOSE_DF * total + 0.5))
         self._asked_before = self._examples_by_key(entries)
         self._role_spans = self._build_role_spans()
         self._topic_roles = [frozenset(getattr(e, "roles", ()) if e.kind == "topic" else ()) for e in entries]
@@ -369,7 +378,8 @@ class Matcher:
         # past its first, the ranking runs best first: the answer and its three suggestions are among its first four
         candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored[:4]]
         top = candidates[0] if candidates else None
-        if top is not None and not named and self._other_sense(reading, whole, top):
+        if top is not None and not named and (self._other_sense(reading, whole, top)
+                                              or self._one_loose_word(whole) and not speaks_ml(reading.whole)):
             return Match(text, None, tuple(candidates[:3]))
         confidence = None
         if top is not None and top.score >= SURE:
@@ -554,6 +564,14 @@ class Matcher:
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return tuple(Candidate("role", role_id, self.kb.roles[role_id].title, round(score, 1))
                      for role_id, score in ranked)
+
+    def _one_loose_word(self, whole: list[str]) -> bool:
+        """All the message says that the knowledge base knows is a word with everyday senses too
+        ("who's training the new baristas?"), next to words it does not know at all."""
+        idf = self.documents.idf
+        if _LOOSE_WORDS.isdisjoint(whole) or not any(t not in idf and not t.isdigit() for t in whole):
+            return False
+        return all(idf[t] < self._telling_idf or t in _LOOSE_WORDS for t in whole if t in idf)
 
     def _other_sense(self, reading: Reading, whole: list[str], top: Candidate) -> bool:
         """The message's everyday words outweigh the few words it shares with its best entry."""

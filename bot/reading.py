@@ -248,13 +248,22 @@ def everyday_words(plain: str) -> int:
     """
     words = set(plain.split())
     everyday = words & _EVERYDAY
-    if not everyday:
-        return 0
-    strong = words & _MACHINE_LEARNING
-    if strong - {"model", "models", "pipeline", "pipelines", "feature", "features", "engineer",
-                 "engineers", "labeling", "labelling"}:
+    if not everyday or _speaks_ml(words):
         return 0
     return len(everyday)
+
+
+def speaks_ml(plain: str) -> bool:
+    """Whether the message says something only ML people say ("pytorch", "llm", "retraining")."""
+    return _speaks_ml(set(plain.split()))
+
+
+def _speaks_ml(words: set[str]) -> bool:
+    return not (words & _MACHINE_LEARNING) <= _EVERYDAY_SENSES_TOO
+
+
+_EVERYDAY_SENSES_TOO = frozenset({"model", "models", "pipeline", "pipelines", "feature", "features", "engineer",
+                                  "engineers", "labeling", "labelling"})
 
 
 # --- follow-ups in a thread ---------------------------------------------------------------------

@@ -92,6 +92,7 @@ def test_every_entry_answers_to_its_own_title(answerer, kb):
     "ping", "who deploys the new laptops?", "when is the fire warden training?",
     "which version of the staff handbook is current?", "who's responsible for the pipeline that burst in the basement?",
     "the freight container is stuck at customs, who's chasing it?", "my second monitor keeps flickering, who do I ask?",
+    "who's training the new baristas?", "who labels the specimen tubes in the lab?",
 ])
 def test_domain_words_in_other_senses_abstain(answerer, question):
     assert not answerer.ask(question).answered
@@ -316,6 +317,16 @@ def test_texting_shorthand_and_file_names_read_as_meant(answerer, question, kind
     """"r" is "are" (R&D folds to one word); a model file on a laptop is ML, not office kit."""
     got = answerer.ask(question)
     assert (got.kind, got.id) == (kind, entry_id), got.to_json()
+
+
+@pytest.mark.parametrize("question, entry_id", [
+    ("who trains the fraud models?", "model-development"),
+    ("who labels the tweets for the sentiment model?", "labeling"),
+    ("who deploys the xgboost model?", "model-deployment"),
+])
+def test_a_loose_word_with_ml_around_it_is_still_ours(answerer, question, entry_id):
+    got = answerer.ask(question)
+    assert got.answered and got.id == entry_id, got.to_json()
 
 
 @pytest.mark.parametrize("question", [
