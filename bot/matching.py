@@ -379,7 +379,8 @@ class Matcher:
         candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored[:4]]
         top = candidates[0] if candidates else None
         if top is not None and not named and (self._other_sense(reading, whole, top)
-                                              or self._one_loose_word(whole) and not speaks_ml(reading.whole)):
+                                              or self._one_loose_word(whole) and not speaks_ml(reading.whole)
+                                              and not self._names_an_entry(reading.whole, top)):
             return Match(text, None, tuple(candidates[:3]))
         confidence = None
         if top is not None and top.score >= SURE:
