@@ -75,7 +75,7 @@ KNN_SHARE = 20.0
 CANDIDATES = 48
 
 _INVOLVEMENT = re.compile(r"\b(involved|involve|involves|participate\w*|take part|takes part|part of|"
-                          r"stage|phase|step|steps|during|work on|works on|working on)\b")
+                          r"stage|phase|step|steps|during|work on|works on|working on|what happens|in the room)\b")
 _OWNERSHIP = re.compile(r"\b(who|whom|whose|owns?|owner|responsible|accountable|in charge|handles?|"
                         r"takes? care|should i ask|do i ask|go to|which (?:role|team|person|people|of them))\b")
 _ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b|\bwhat\b.*\b(?:do|does|role)\b|"
@@ -112,6 +112,8 @@ train training label labels labeling deploy deployed deploying monitor monitorin
 cleaning test testing feature features version versions serve serving container containers schedule track
 tracking report reports drive role""".split())
 """Words the knowledge base uses that also have everyday senses: alone, they don't make a question ours."""
+OWNER_OVER_TOPIC = 30.0
+"""How far below a topic a task may score and still answer a question asking who owns something."""
 LOOSE_DF = 0.2
 """A word in more than this share of entries tells too little to vouch for a loose word."""
 _SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
@@ -375,6 +377,7 @@ class Matcher:
         scored, chosen_task = decided
         if len(named) == 1:
             scored = self._prefer_named_role(reading, whole, focus, mentions, named[0], scored)
+        scored = self._owner_before_topic(reading, scored)
         # past its first, the ranking runs best first: the answer and its three suggestions are among its first four
         candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored[:4]]
         top = candidates[0] if candidates else None
@@ -565,6 +568,16 @@ class Matcher:
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return tuple(Candidate("role", role_id, self.kb.roles[role_id].title, round(score, 1))
                      for role_id, score in ranked)
+
+    def _owner_before_topic(self, reading: Reading,
+                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
+        """"Who owns the handover contract?" wants the task's owner: a topic or a stage has none."""
+        if not scored or scored[0][1].kind not in ("topic", "stage") or _intents(reading.focus) != {"owner"}:
+            return scored
+        task = next((c for c in scored if c[1].kind == "responsibility"), None)
+        if task is None or task[0] < max(PROBABLY, scored[0][0] - OWNER_OVER_TOPIC):
+            return scored
+        return [task, *(c for c in scored if c is not task)]
 
     def _one_loose_word(self, whole: list[str]) -> bool:
         """All the message says that the knowledge base knows is a word with everyday senses too

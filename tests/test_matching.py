@@ -304,6 +304,20 @@ def test_a_one_word_name_is_always_weighed_however_common_its_word(answerer):
     assert (got.kind, got.id) == ("responsibility", "labeling"), got.to_json()
 
 
+@pytest.mark.parametrize("question", [
+    "who owns the handover contract with ML engineering?",
+    "our auditors need a named owner for the agreement that goes to the MLEs when a model is handed over. who is it?",
+])
+def test_who_owns_a_topic_thing_is_answered_with_the_task_and_its_owner(answerer, question):
+    got = answerer.ask(question)
+    assert (got.kind, got.id, got.roles[0]) == ("responsibility", "model-handover", "data-scientist"), got.to_json()
+
+
+def test_what_happens_in_a_stage_and_who_is_in_the_room_is_the_stage(answerer):
+    got = answerer.ask("what happens at the very beginning of an ML project, before any data work? who's in the room?")
+    assert (got.kind, got.id) == ("stage", "formulation"), got.to_json()
+
+
 @pytest.mark.parametrize("question, kind, entry_id", [
     ("data eng on our team - what r they for?", "role", "data-engineer"),
     ("who does the R&D on new algorithms?", "responsibility", "ml-research"),
