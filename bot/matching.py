@@ -417,8 +417,6 @@ class Matcher:
                 else self._task_without_roles(reading, whole, focus, mentions))
         if about_roles and task is not None and not (task[1].kind == "topic" and task[0] >= PROBABLY):
             task = None  # "how should DS and MLE work together — same manager? slack vs talking?": the topic
-        if task is not None and task[1].kind == "topic" and not self._about_both(task[1], named[:2]):
-            task = None  # "DA vs DS, which should we hire first?": not a topic about hiring one of them
         offered = task is not None and (_ASKS_OWNER.search(reading.whole) or self._names_an_entry(reading.whole, task[1]))
         floor = CHOICE_FLOOR if cue == "weak" and offered else PROBABLY
         needed = floor if mass >= TASK_MASS else float("inf")
@@ -608,13 +606,18 @@ class Matcher:
 
     def _task_without_roles(self, reading: Reading, whole: list[str], focus: list[str],
                             mentions: list[tuple[int, str, int]]) -> tuple[float, object] | None:
-        """The best task or topic the message asks about once the roles it names are set aside."""
+        """The best task or topic the message asks about once the roles it names are set aside.
+
+        With two roles named, a topic counts only if it is about both: hiring data scientists is no
+        task to offer a data analyst and a data scientist."""
         stripped = self._without_roles(whole, mentions)
         stripped_focus = stripped if focus is whole else self._without_roles(focus, self.role_mentions(focus))
         about = frozenset(role for _, role, _ in mentions)
         names_from = (focus, whole, len(about) >= 2)
+        pair = sorted(about) if len(about) >= 2 else []
         return next((c for c in self._candidates(reading, stripped, stripped_focus, [], about, names_from)
-                     if c[1].kind not in ("role", "comparison")), None)
+                     if c[1].kind not in ("role", "comparison")
+                     and not (pair and c[1].kind == "topic" and not self._about_both(c[1], pair))), None)
 
     def _prefer_named_role(self, reading: Reading, whole: list[str], focus: list[str],
                            mentions: list[tuple[int, str, int]], role_id: str,

@@ -66,6 +66,7 @@ _PHRASES = [  # (substrings one of which the rule needs, the rule): most texts s
     (("artificial",), re.compile(r"\bartificial intelligence\b"), "ai"),
     (("/",), re.compile(r"\ba\s*/\s*b\b"), "ab"),
     (("&",), re.compile(r"\br\s*&\s*d\b"), "rnd"),
+    (("eng",), re.compile(r"\bfeat(?:ure)? eng\b"), "feature engineering"),
     (("+",), re.compile(r"\bc\s*\+\+"), "cpp"),
     (("'", "’", "`"), re.compile(r"['’`]s\b"), ""),
     # a head count is what a small team says about itself: "we're 4 people", "only 2 of us", "one person"
@@ -116,6 +117,7 @@ def fold(text: str) -> str:
 _SYNONYMS = {
     "prod": "production", "track": "monitor", "watch": "monitor", "observ": "monitor",
     "fix": "troubleshoot", "fixe": "troubleshoot", "repair": "troubleshoot", "debug": "troubleshoot",
+    "diagnos": "troubleshoot", "diagnosis": "troubleshoot",
     "annotat": "label", "annotation": "label", "annotator": "labeler", "tag": "label",
     "contractor": "vendor", "outsourc": "vendor", "specification": "spec", "guidelin": "spec",
     "k8s": "kubernet", "kubernete": "kubernet", "ship": "deploy", "rollout": "deploy",

@@ -156,6 +156,9 @@ def test_unknown_role_names_say_so(answerer, question, nearest):
     ("research scientist or data scientist - who should build and compare the candidate models?", "data-scientist"),
     ("should the app devs or the MLEs build the android screen that shows the fraud score?", "app-developer"),
     ("data pipelines: DE or devops? we keep going back and forth on it", "data-engineer"),
+    ("DS or MLE - who's accountable when the live model goes haywire and someone has to diagnose it?",
+     "data-scientist"),
+    ("feature eng for the pricing model: the DS's job or the SME's?", "data-scientist"),
 ])
 def test_two_roles_named_in_an_ownership_question_ask_for_the_owner(answerer, question, owner):
     answer = answerer.ask(question)
