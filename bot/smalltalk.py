@@ -95,9 +95,8 @@ def small_talk(text: str) -> str | None:
         if all(w in vocabulary or w in _FILLER for w in words):
             if kind == HELP and _ASKS_FOR_HELP.isdisjoint(words):
                 continue
-            if kind == THANKS and set(words) <= _BYE | _GREETING | _FILLER | _OK and (
-                    set(words) & _BYE_ONLY or not set(words) & _OK):
-                continue
+            if kind == THANKS and set(words) & _BYE_ONLY and set(words) <= _BYE | _GREETING | _FILLER | _OK:
+                continue  # "ok, bye for now" and "good night" say goodbye; a plain "ok" is thanks
             return kind
     return _chit_chat(words)
 
