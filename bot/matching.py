@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import compress
@@ -30,6 +29,14 @@ from bot.reading import (
     read_message,
     speaks_ml,
     without_relative_who,
+)
+from bot.shapes import (
+    about_working_together,
+    asks_owner,
+    asks_role_duties,
+    intents,
+    role_shaped,
+    topic_shaped,
 )
 from bot.smalltalk import small_talk
 from bot.spelling import NearWords
@@ -74,39 +81,6 @@ KNN_SHARE = 20.0
 """Points an entry gets, times the cosine, for its example nearest to the message."""
 CANDIDATES = 48
 
-_INVOLVEMENT = re.compile(r"\b(involved|involve|involves|participate\w*|take part|takes part|part of|"
-                          r"stage|phase|step|steps|during|work on|works on|working on|what happens|in the room)\b")
-_OWNERSHIP = re.compile(r"\b(who|whom|whose|owns?|owner|responsible|accountable|in charge|handles?|"
-                        r"takes? care|should i ask|do i ask|go to|which (?:role|team|person|people|of them))\b")
-_ROLE_SHAPE = re.compile(r"^(?:what|whats|what s)\b.*\b(?:do|does|is|are|role)\b|\bwhat\b.*\b(?:do|does|role)\b|"
-                         r"\bwho (?:do|does) .{0,40}\bwork with\b|\b(?:skills|tools|background)\b"
-                         r"|\b(?:do all day|day to day|day in the life)\b|^(?:tell me about|describe|explain)\b")
-_TOPIC_SHAPE = re.compile(r"\b(how (?:do|should|can|to|does|are)|what (?:goes|should|to look)|hir\w*|"
-                          r"interview\w*|job description|tips?|advice|approach\w*|difference|"
-                          r"together|collaborat\w*|switch\w*|transition\w*|career|lifecycle|life cycle|"
-                          r"stages|steps|phases|candidates?|screen\w*|recruit\w*|req|posting|job ad|"
-                          r"jump|pivot\w*|move (?:from|into|to)|moving (?:from|into|to)|trade ?offs?|pros and cons|"
-                          r"report to|reporting line\w*|org chart|re ?org\w*|structure\w*|set ?up|"
-                          r"what (?:info|information|else|details?)|is (?:that|this|it) normal|best practices?|"
-                          r"how do other|jd|rubric|job post\w*)\b")
-_WHAT_ROLE_OWNS = re.compile(r"\bwhat(?: is| s| are| re)? (?:an? |the |our |my |your )?(?:[a-z]+ ){1,5}"
-                             r"(?:responsible|accountable) for\b")
-""""what's a DS on this team responsible for?" asks about the role it names."""
-_ROLE_DUTIES = re.compile(r"\bwhat (?:does|do|will|would|should|are|is|s)(?: [a-z]+){1,5}? (?:actually |really |usually |"
-                          r"typically |normally )?(?:own|produce|deliver|include|cover|responsible for|"
-                          r"accountable for|in charge of)\b|"
-                          r"\b(?:do|does) (?:we|you|a team|one|it) (?:really |actually |even |still )?need (?:a|an|the)"
-                          r"(?: [a-z]+){1,3}(?: (?:on|in|for) (?:a|an|the|our|every)(?: [a-z]+){0,2})?$|"
-                          r"\b(?:is|are) (?:a|an|the)?(?: ?[a-z]+){1,3} (?:really |actually |even )?(?:needed|necessary)\b|"
-                          r"\bpoint of (?:having )?(?:a|an|the)\b|"
-                          r"^what (?:does|do) (?:an? |the |our |your )?(?:[a-z]+ ){1,3}(?:actually |really |usually |"
-                          r"typically )?do(?: all day| day to day| every day| here| exactly)?$|"
-                          r"^who (?:are|is) (?:the|our|your|these|those) (?:[a-z]+ ){1,3}and what\b")
-""""what does an ML PM own?", "do we really need a DS on this project?" ask about the role the
-message names, not about one of its tasks."""
-_TOGETHER = re.compile(r"\b(?:work(?:ing)? together|collaborat\w*|team (?:setups?|structures?|approach\w*)|"
-                       r"pros and cons|trade ?offs?|report(?:ing)? (?:to|lines?))\b")
-""""How should they work together?" is about both roles at once, even when it also says "vs"."""
 _LOOSE_WORDS = frozenset(stem(w) for w in """
 train training label labels labeling deploy deployed deploying monitor monitoring pipeline model models clean
 cleaning test testing feature features version versions serve serving container containers schedule track
@@ -116,7 +90,6 @@ OWNER_OVER_TOPIC = 30.0
 """How far below a topic a task may score and still answer a question asking who owns something."""
 LOOSE_DF = 0.2
 """A word in more than this share of entries tells too little to vouch for a loose word."""
-_SHAPES = (("stage", _INVOLVEMENT), ("topic", _TOPIC_SHAPE), ("owner", _OWNERSHIP), ("role", _ROLE_SHAPE))
 
 
 @dataclass(frozen=True)
@@ -360,7 +333,7 @@ class Matcher:
             return self._exactly(text, asked, key)
         exact = self.all.exact.get(key)
         if (exact is not None and self.entries[exact].kind == "stage" and key in self._task_named
-                and "owner" in _intents(reading.focus)):
+                and "owner" in intents(reading.focus)):
             exact = self._task_named[key]  # "who owns problem formulation?": the task, not the stage
         mentions = self.role_mentions(whole)
         named = list(dict.fromkeys(role for _, role, _ in mentions))
@@ -409,15 +382,15 @@ class Matcher:
         if len(named) < 2 or not cue or (cue == "and" and self._without_roles(whole, mentions)):
             return scored, None
         about_roles = asks_to_choose(reading.whole) or (
-            cue == "strong" and not _ASKS_OWNER.search(without_relative_who(reading.whole)))
-        how_together = bool(_TOGETHER.search(reading.focus))
+            cue == "strong" and not asks_owner(without_relative_who(reading.whole)))
+        how_together = bool(about_working_together(reading.focus))
         mass = math.fsum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))
         # too little besides the roles: no task could be chosen, so none is looked for
         task = (None if (about_roles and not how_together) or mass < TASK_MASS
                 else self._task_without_roles(reading, whole, focus, mentions))
         if about_roles and task is not None and not (task[1].kind == "topic" and task[0] >= PROBABLY):
             task = None  # "how should DS and MLE work together — same manager? slack vs talking?": the topic
-        offered = task is not None and (_ASKS_OWNER.search(reading.whole) or self._names_an_entry(reading.whole, task[1]))
+        offered = task is not None and (asks_owner(reading.whole) or self._names_an_entry(reading.whole, task[1]))
         floor = CHOICE_FLOOR if cue == "weak" and offered else PROBABLY
         needed = floor if mass >= TASK_MASS else float("inf")
         if task is None or task[0] < needed:
@@ -485,9 +458,9 @@ class Matcher:
         text_scores = self.documents.score(weights)
         for number, sim in self.examples.score(weights).items():
             text_scores[number] = text_scores.get(number, 0.0) + KNN_SHARE / TEXT_SHARE * sim
-        intents = _intents(reading.focus, reading.context)
+        shapes = intents(reading.focus, reading.context)
         exact = self.all.exact.get(" ".join(focus))
-        favoured = {kind for intent, kind in _BONUS if intent in intents}
+        favoured = {kind for intent, kind in _BONUS if intent in shapes}
         ranked = []
         # an entry known only by its text can reach the suggestions only from this share on
         useful = (SUGGESTION_FLOOR - INTENT_BONUS - NAMED_ROLE_BONUS) / TEXT_SHARE
@@ -501,15 +474,15 @@ class Matcher:
             score = FUZZY_SHARE * fuzzy.get(number, 0.0) + TEXT_SHARE * text_scores.get(number, 0.0)
             if entry.kind in favoured:
                 score += INTENT_BONUS
-            if entry.kind in ("stage", "topic") and "owner" in intents and not {"stage", "topic"} & intents:
+            if entry.kind in ("stage", "topic") and "owner" in shapes and not {"stage", "topic"} & shapes:
                 score -= INTENT_BONUS  # "who owns…" asks for a task's owner, not a stage or a topic
             elif number == exact:
                 score += EXACT_BONUS
-            if entry.kind == "topic" and about and "topic" in intents and about <= self._topic_roles[number]:
+            if entry.kind == "topic" and about and "topic" in shapes and about <= self._topic_roles[number]:
                 score += NAMED_ROLE_BONUS
             elif entry.kind == "topic" and about and self._topic_roles[number] and about.isdisjoint(self._topic_roles[number]):
                 score -= OTHER_ROLES_TOPIC  # a topic about other roles than the ones the message names
-            if entry.kind == "role" and entry.id in named and "role" in intents and "topic" not in intents:
+            if entry.kind == "role" and entry.id in named and "role" in shapes and "topic" not in shapes:
                 score += NAMED_ROLE_BONUS
             if entry.kind == "role" and len(named) >= 2:
                 score -= INTENT_BONUS  # a message naming two roles is about them together, not one
@@ -570,7 +543,7 @@ class Matcher:
     def _owner_before_topic(self, reading: Reading,
                             scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """"Who owns the handover contract?" wants the task's owner: a topic or a stage has none."""
-        if not scored or scored[0][1].kind not in ("topic", "stage") or _intents(reading.focus) != {"owner"}:
+        if not scored or scored[0][1].kind not in ("topic", "stage") or intents(reading.focus) != {"owner"}:
             return scored
         task = next((c for c in scored if c[1].kind == "responsibility"), None)
         if task is None or task[0] < max(PROBABLY, scored[0][0] - OWNER_OVER_TOPIC):
@@ -623,11 +596,11 @@ class Matcher:
                            mentions: list[tuple[int, str, int]], role_id: str,
                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """A message that names one role and asks nothing else of substance is about that role."""
-        topical = bool(_TOPIC_SHAPE.search(reading.focus))
-        duties = bool(_ROLE_DUTIES.search(reading.focus))
-        role_shaped = duties or bool(_ROLE_SHAPE.search(reading.focus) or _WHAT_ROLE_OWNS.search(reading.focus))
+        topical = bool(topic_shaped(reading.focus))
+        duties = asks_role_duties(reading.focus)
+        about_role = role_shaped(reading.focus)
         role_score = max([sc for sc, e in scored if e.kind == "role" and e.id == role_id], default=0.0)
-        if (scored and scored[0][1].kind != "role" and not role_shaped
+        if (scored and scored[0][1].kind != "role" and not about_role
                 and (scored[0][0] >= SURE or (scored[0][0] >= PROBABLY and scored[0][0] >= role_score + ROLE_LEAD))):
             return scored  # a task already clearly asked about: no need to weigh the role against it
         if (scored and scored[0][1].kind == "role" and scored[0][1].id == role_id and scored[0][0] >= PROBABLY
@@ -639,9 +612,9 @@ class Matcher:
             needed = PROBABLY
         elif duties:
             needed = float("inf")
-        elif role_shaped:
+        elif about_role:
             needed = SURE + INTENT_BONUS
-        elif _ASKS_OWNER.search(reading.focus):
+        elif asks_owner(reading.focus):
             needed = PROBABLY
         else:
             needed = SURE
@@ -697,16 +670,6 @@ class Matcher:
         return any(size == len(tokens) for _, _, size in self.role_mentions(tokens))
 
 
-@lru_cache(maxsize=16)
-def _intents(plain: str, context: str = "") -> frozenset[str]:
-    """Every question shape the text has, and "topic" when its context is shaped so: an entry of a
-    matching kind gets a bonus. Cached, as a message's every scoring pass asks again."""
-    found = {name for name, pattern in _SHAPES if pattern.search(plain)}
-    if context and _TOPIC_SHAPE.search(context):
-        return frozenset(found or {"lookup"}) | {"topic"}
-    return frozenset(found or {"lookup"})
-
-
 @lru_cache(maxsize=64)
 def _stopwords_near(size: int) -> list[str]:
     """Stopwords whose length lets them reach a ratio of 88 with a word of this length."""
@@ -714,9 +677,6 @@ def _stopwords_near(size: int) -> list[str]:
     return sorted(w for w in STOPWORDS if abs(len(w) - size) <= slack)
 
 
-_ASKS_OWNER = re.compile(r"\b(who|whom|whose|responsibility|responsible|task|in charge|on the hook|up to|owns?|"
-                         r"owner|should (?:we|i) (?:ask|talk|go)|job (?:is it|to)|(?:your|my|their|his|her) job|"
-                         r"call (?:is it|to make))\b")
 _NOT_ROLE_NAMES = frozenset({"product", "data", "ops", "research", "analysis"})
 """Keys of role aliases that are everyday words on their own: not taken as naming the role."""
 
