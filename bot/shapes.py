@@ -37,7 +37,9 @@ _ROLE_DUTIES = re.compile(r"\bwhat (?:does|do|will|would|should|are|is|s)(?: [a-
                           r"\bpoint of (?:having )?(?:a|an|the)\b|"
                           r"^what (?:does|do) (?:an? |the |our |your )?(?:[a-z]+ ){1,3}(?:actually |really |usually |"
                           r"typically )?do(?: all day| day to day| every day| here| exactly)?$|"
-                          r"^who (?:are|is) (?:the|our|your|these|those) (?:[a-z]+ ){1,3}and what\b")
+                          r"^who (?:are|is) (?:the|our|your|these|those) (?:[a-z]+ ){1,3}and what\b|"
+                          r"\b(?:their|his|her|its) (?:typical |average |normal |usual )?(?:day|week) look like\b|"
+                          r"\ba (?:typical|normal|usual) (?:day|week) (?:for|of|as)\b")
 """"what does an ML PM own?", "do we really need a DS on this project?" ask about the role the
 message names, not about one of its tasks."""
 _TOGETHER = re.compile(r"\b(?:work(?:ing)? together|collaborat\w*|team (?:setups?|structures?|approach\w*)|"

@@ -262,6 +262,8 @@ def test_a_stage_and_a_task_of_the_same_name_split_on_the_question(answerer):
     ("honestly, is an ML PM even necessary?", "ml-product-manager"),
     ("what does an MLE actually do day to day? we're hiring our first one at the startup", "ml-engineer"),
     ("who are the data engineers and what should I bring to them?", "data-engineer"),
+    ("we're hiring a DS — what would their day look like?", "data-scientist"),
+    ("what's a typical day for an MLE?", "ml-engineer"),
 ])
 def test_what_a_named_role_owns_is_about_the_role(answerer, question, role):
     got = answerer.ask(question)
