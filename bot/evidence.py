@@ -58,6 +58,8 @@ class Documents:
         for tf in counts:
             for token in tf:
                 df[token] = df.get(token, 0) + 1
+        self.df = df
+        """Entries each word appears in."""
         self.idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in df.items()}
         rows: dict[str, tuple[list[int], list[float]]] = {}
         for number, tf in enumerate(counts):

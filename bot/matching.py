@@ -18,25 +18,26 @@ from rapidfuzz import fuzz, process
 from bot.evidence import Documents, Examples
 from bot.knowledge.model import KnowledgeBase
 from bot.reading import (
+    LOOSE_WORDS,
     Reading,
     asked_about,
     asks_about_a_title_before,
-    asks_to_choose,
-    contrast,
     everyday_words,
     job_titles,
     message_words,
     read_message,
     speaks_ml,
-    without_relative_who,
 )
 from bot.shapes import (
     about_working_together,
     asks_owner,
     asks_role_duties,
+    asks_to_choose,
+    contrast,
     intents,
     role_shaped,
     topic_shaped,
+    without_relative_who,
 )
 from bot.smalltalk import small_talk
 from bot.spelling import NearWords
@@ -81,11 +82,6 @@ KNN_SHARE = 20.0
 """Points an entry gets, times the cosine, for its example nearest to the message."""
 CANDIDATES = 48
 
-_LOOSE_WORDS = frozenset(stem(w) for w in """
-train training label labels labeling deploy deployed deploying monitor monitoring pipeline model models clean
-cleaning test testing feature features version versions serve serving container containers schedule track
-tracking report reports drive role""".split())
-"""Words the knowledge base uses that also have everyday senses: alone, they don't make a question ours."""
 OWNER_OVER_TOPIC = 30.0
 """How far below a topic a task may score and still answer a question asking who owns something."""
 LOOSE_DF = 0.2
@@ -186,7 +182,8 @@ class Matcher:
         self._idf_unknown = math.log(1 + total)
         self.documents = Documents(entries)
         self.examples = Examples(entries)
-        self._telling_idf = math.log(1 + (total - LOOSE_DF * total + 0.5) / (LOOSE_DF * total + 0.5))
+        # words that cannot vouch for a loose word: the loose ones, and those in too many entries to tell
+        self._vague = LOOSE_WORDS | {t for t, n in self.documents.df.items() if n > LOOSE_DF * total}
         self._asked_before = self._examples_by_key(entries)
         self._role_spans = self._build_role_spans()
         self._topic_roles = [frozenset(getattr(e, "roles", ()) if e.kind == "topic" else ()) for e in entries]
@@ -354,9 +351,7 @@ class Matcher:
         # past its first, the ranking runs best first: the answer and its three suggestions are among its first four
         candidates = [Candidate(e.kind, e.id, e.title, round(min(sc, 100.0), 1)) for sc, e in scored[:4]]
         top = candidates[0] if candidates else None
-        if top is not None and not named and (self._other_sense(reading, whole, top)
-                                              or self._one_loose_word(whole) and not speaks_ml(reading.whole)
-                                              and not self._names_an_entry(reading.whole, top)):
+        if top is not None and not named and self._other_sense(reading, whole, top):
             return Match(text, None, tuple(candidates[:3]))
         confidence = None
         if top is not None and top.score >= SURE:
@@ -383,7 +378,7 @@ class Matcher:
             return scored, None
         about_roles = asks_to_choose(reading.whole) or (
             cue == "strong" and not asks_owner(without_relative_who(reading.whole)))
-        how_together = bool(about_working_together(reading.focus))
+        how_together = about_working_together(reading.focus)
         mass = math.fsum(self.documents.idf.get(t, 0.0) for t in set(self._without_roles(whole, mentions)))
         # too little besides the roles: no task could be chosen, so none is looked for
         task = (None if (about_roles and not how_together) or mass < TASK_MASS
@@ -391,8 +386,7 @@ class Matcher:
         if about_roles and task is not None and not (task[1].kind == "topic" and task[0] >= PROBABLY):
             task = None  # "how should DS and MLE work together — same manager? slack vs talking?": the topic
         offered = task is not None and (asks_owner(reading.whole) or self._names_an_entry(reading.whole, task[1]))
-        floor = CHOICE_FLOOR if cue == "weak" and offered else PROBABLY
-        needed = floor if mass >= TASK_MASS else float("inf")
+        needed = CHOICE_FLOOR if cue == "weak" and offered else PROBABLY
         if task is None or task[0] < needed:
             best, pair, roles = self._pair(named[0], named[1])
             return Match(text, best, pair, roles, confidence="sure" if best.score >= SURE else "probably")
@@ -550,31 +544,35 @@ class Matcher:
             return scored
         return [task, *(c for c in scored if c is not task)]
 
-    def _one_loose_word(self, whole: list[str]) -> bool:
-        """All the message says that the knowledge base knows is a word with everyday senses too
-        ("who's training the new baristas?"), next to words it does not know at all."""
-        idf = self.documents.idf
-        if _LOOSE_WORDS.isdisjoint(whole) or not any(t not in idf and not t.isdigit() for t in whole):
-            return False
-        return all(idf[t] < self._telling_idf or t in _LOOSE_WORDS for t in whole if t in idf)
-
     def _other_sense(self, reading: Reading, whole: list[str], top: Candidate) -> bool:
-        """The message's everyday words outweigh the few words it shares with its best entry."""
+        """The message means the words it shares with its best entry in another, everyday sense.
+
+        Either its everyday words outweigh the few name words it shares with the entry ("who labels
+        the boxes for the move?"), or all it says that the knowledge base knows are words with
+        everyday senses too, beside words the knowledge base does not know ("who's training the new
+        baristas?"). A message that names the entry in full is never read so."""
         everyday = everyday_words(reading.whole)
-        if not everyday or self._names_an_entry(reading.focus, top):
+        if everyday and not self._names_an_entry(reading.focus, top):
+            number = self._entry_number[(top.kind, top.id)]
+            if len(self._name_tokens[number].intersection(whole)) <= EVERYDAY_WEIGHT * everyday:
+                return True
+        return (self._only_loose_words(whole) and not speaks_ml(reading.whole)
+                and not self._names_an_entry(reading.whole, top))
+
+    def _only_loose_words(self, whole: list[str]) -> bool:
+        idf = self.documents.idf
+        if LOOSE_WORDS.isdisjoint(whole) or not any(t not in idf and not t.isdigit() for t in whole):
             return False
-        number = self._entry_number[(top.kind, top.id)]
-        shared = self._name_tokens[number].intersection(whole)
-        return len(shared) <= EVERYDAY_WEIGHT * everyday
+        return all(t in self._vague for t in whole if t in idf)
 
     def _about_both(self, topic: Candidate, pair: list[str]) -> bool:
         return set(pair) <= self._topic_roles[self._entry_number[(topic.kind, topic.id)]]
 
-    def _names_an_entry(self, focus: str, top: Candidate) -> bool:
-        """The asking sentence says the entry's name in full ("who owns model monitoring?"): the
-        everyday words around it are then only context."""
+    def _names_an_entry(self, plain: str, top: Candidate) -> bool:
+        """The text says the entry's name in full ("who owns model monitoring?"): the everyday
+        words around it are then only context."""
         number = self._entry_number[(top.kind, top.id)]
-        asked = f" {key_from_plain(focus)} "
+        asked = f" {key_from_plain(plain)} "
         return any(f" {key} " in asked for key in self._multiword_keys[number])
 
     def _task_without_roles(self, reading: Reading, whole: list[str], focus: list[str],
@@ -596,7 +594,7 @@ class Matcher:
                            mentions: list[tuple[int, str, int]], role_id: str,
                            scored: list[tuple[float, object]]) -> list[tuple[float, object]]:
         """A message that names one role and asks nothing else of substance is about that role."""
-        topical = bool(topic_shaped(reading.focus))
+        topical = topic_shaped(reading.focus)
         duties = asks_role_duties(reading.focus)
         about_role = role_shaped(reading.focus)
         role_score = max([sc for sc, e in scored if e.kind == "role" and e.id == role_id], default=0.0)

@@ -1,4 +1,4 @@
-"""Reading a Slack message before matching it: which part asks, which roles it names, its shape.
+"""Reading a Slack message before matching it: which part asks, the job titles it names, its words.
 
 Real messages carry two or three sentences of context around the question; the asking part
 decides what the message is about, the rest only adds evidence.
@@ -15,6 +15,7 @@ from bot.text import (
     clean_user_text,
     fold,
     normalise,
+    stem,
     strip_slack_markup,
 )
 
@@ -150,54 +151,6 @@ def _title_at(plain: str, found: re.Match) -> tuple[str, str] | None:
     return None
 
 
-_STRONG_CONTRAST = re.compile(
-    r"\b(?:vs|versus|difference|differences|differ|differs|diff|different (?:from|than|to)|how different|"
-    r"s different|compar\w*|similar\w*|distinguish\w*|apart|separates?|"
-    r"same(?! (?:lead|manager|boss|team|org|department|squad|channel|room|office|sprint|standup)\b)|"
-    r"mix\w* (?:them |these |those |the two |it )?up|confus\w*|overlap\w*|interchangeabl\w*|swap\w*|"
-    r"which (?:one |of (?:them|the two|those) )?(?:would|should|do) (?:you|we|i) (?:pick|choose|hire|go with|start with)|"
-    r"(?:choose|pick) between|"
-    r"(?:do|does|can) that (?:a |an |the )?(?:[a-z]+ ){1,3}(?:doesn t|don t|does not|do not|can t|cannot)|"
-    r"dif+r?[ae]n[cs]\w*|vice versa|who (?:does|do) what|who decides? what$|(?:stops?|ends?) and|"
-    r"(?:is|are|isn t|aren t)(?: [a-z]+){1,4} (?:basically|essentially)|"
-    r"how (?:are|is|do|does)\b.{0,40}\bdiffer\w*|(?:are|is) (?:they|those|these|the two|it)\b.{0,30}\bdifferent)\b")
-_WEAK_CONTRAST = re.compile(r"\b(?:or|like|just|basically|between|v)\b")
-
-
-_RELATIVE_WHO = re.compile(r"\b(?:a|an|one|any)(?: [a-z]+){0,2} (?:" + "|".join(JOB_NOUNS)
-                           + r"|ds|mle|de|da|pm|sme|sre)s? who\b"
-                           r"|\bwho (?:does|do|s doing|is doing|handles|owns|should do) what\b|\bwho decides? what$")
-
-
-def without_relative_who(plain: str) -> str:
-    """"a DS who can write prod code" describes the role, and "who does what" asks how two roles
-    split the work: neither asks who does one thing."""
-    return _RELATIVE_WHO.sub(" ", plain)
-
-
-_CHOOSE_ONE = re.compile(r"\bwhich (?:one |of (?:them|the two|those) )?(?:would|should|do) (?:you|we|i) "
-                         r"(?:pick|choose|hire|go with|start with)\b|\b(?:choose|pick) between\b|"
-                         r"\b(?:budget|room|money|headcount|space) for (?:one|a single|1|another|one more) "
-                         r"(?:more )?(?:hire|head|person|role|position)\b")
-
-
-def asks_to_choose(plain: str) -> bool:
-    """"DA or DS, which should we hire first?" weighs the two roles against each other, whatever else it asks."""
-    return bool(_CHOOSE_ONE.search(plain))
-
-
-def contrast(plain: str) -> str | None:
-    """How a message sets two things side by side: "strong" in words of difference or sameness,
-    "weak" as a choice or likeness ("DS or MLE?"), "and" when it merely lists them, else None."""
-    if _STRONG_CONTRAST.search(plain):
-        return "strong"
-    if _WEAK_CONTRAST.search(plain):
-        return "weak"
-    if re.search(r"\b(?:and|&)\b", plain):
-        return "and"
-    return None
-
-
 # --- words that put a domain word in another sense ------------------------------------------------
 
 _EVERYDAY = frozenset("""
@@ -264,6 +217,12 @@ def _speaks_ml(words: set[str]) -> bool:
 
 _EVERYDAY_SENSES_TOO = frozenset({"model", "models", "pipeline", "pipelines", "feature", "features", "engineer",
                                   "engineers", "labeling", "labelling"})
+
+LOOSE_WORDS = frozenset(stem(w) for w in """
+train training label labels labeling deploy deployed deploying monitor monitoring pipeline model models clean
+cleaning test testing feature features version versions serve serving container containers schedule track
+tracking report reports drive role""".split())
+"""Knowledge base words (as tokens) with everyday senses too: alone, they don't make a message ours."""
 
 
 # --- follow-ups in a thread ---------------------------------------------------------------------

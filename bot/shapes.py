@@ -1,5 +1,6 @@
 """The shape of a question, read from its words: who owns something, what a role does, a topic,
-a stage — before any entry is scored. Scoring gives entries of the shape asked a bonus.
+a stage; and how it sets two roles side by side — before any entry is scored. Scoring gives
+entries of the shape asked a bonus.
 
 Plain text in (as `bot.reading` leaves it: lowercase words), booleans and sets out; nothing here
 knows the knowledge base.
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from bot.reading import JOB_NOUNS
 
 _INVOLVEMENT = re.compile(r"\b(involved|involve|involves|participate\w*|take part|takes part|part of|"
                           r"stage|phase|step|steps|during|work on|works on|working on|what happens|in the room)\b")
@@ -86,3 +89,54 @@ def asks_role_duties(plain: str) -> bool:
 def about_working_together(plain: str) -> bool:
     """How two roles work together, report or are set up: the topic about both, even beside a "vs"."""
     return bool(_TOGETHER.search(plain))
+
+
+# --- two roles side by side ---------------------------------------------------------------------
+
+_CHOICE = (r"which (?:one |of (?:them|the two|those) )?(?:would|should|do) (?:you|we|i) "
+           r"(?:pick|choose|hire|go with|start with)|(?:choose|pick) between")
+"""Weighing two roles against each other: a comparison, and one whatever else the message asks."""
+_STRONG_CONTRAST = re.compile(
+    r"\b(?:vs|versus|difference|differences|differ|differs|diff|different (?:from|than|to)|how different|"
+    r"s different|compar\w*|similar\w*|distinguish\w*|apart|separates?|"
+    r"same(?! (?:lead|manager|boss|team|org|department|squad|channel|room|office|sprint|standup)\b)|"
+    r"mix\w* (?:them |these |those |the two |it )?up|confus\w*|overlap\w*|interchangeabl\w*|swap\w*|"
+    + _CHOICE + r"|"
+    r"(?:do|does|can) that (?:a |an |the )?(?:[a-z]+ ){1,3}(?:doesn t|don t|does not|do not|can t|cannot)|"
+    r"dif+r?[ae]n[cs]\w*|vice versa|who (?:does|do) what|who decides? what$|(?:stops?|ends?) and|"
+    r"(?:is|are|isn t|aren t)(?: [a-z]+){1,4} (?:basically|essentially)|"
+    r"how (?:are|is|do|does)\b.{0,40}\bdiffer\w*|(?:are|is) (?:they|those|these|the two|it)\b.{0,30}\bdifferent)\b")
+_WEAK_CONTRAST = re.compile(r"\b(?:or|like|just|basically|between|v)\b")
+
+
+_RELATIVE_WHO = re.compile(r"\b(?:a|an|one|any)(?: [a-z]+){0,2} (?:" + "|".join(JOB_NOUNS)
+                           + r"|ds|mle|de|da|pm|sme|sre)s? who\b"
+                           r"|\bwho (?:does|do|s doing|is doing|handles|owns|should do) what\b|\bwho decides? what$")
+
+
+def without_relative_who(plain: str) -> str:
+    """"a DS who can write prod code" describes the role, and "who does what" asks how two roles
+    split the work: neither asks who does one thing."""
+    return _RELATIVE_WHO.sub(" ", plain)
+
+
+_CHOOSE_ONE = re.compile(r"\b(?:" + _CHOICE + r")\b|"
+                         r"\b(?:budget|room|money|headcount|space) for (?:one|a single|1|another|one more) "
+                         r"(?:more )?(?:hire|head|person|role|position)\b")
+
+
+def asks_to_choose(plain: str) -> bool:
+    """"DA or DS, which should we hire first?" weighs the two roles against each other, whatever else it asks."""
+    return bool(_CHOOSE_ONE.search(plain))
+
+
+def contrast(plain: str) -> str | None:
+    """How a message sets two things side by side: "strong" in words of difference or sameness,
+    "weak" as a choice or likeness ("DS or MLE?"), "and" when it merely lists them, else None."""
+    if _STRONG_CONTRAST.search(plain):
+        return "strong"
+    if _WEAK_CONTRAST.search(plain):
+        return "weak"
+    if re.search(r"\b(?:and|&)\b", plain):
+        return "and"
+    return None

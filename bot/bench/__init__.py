@@ -77,7 +77,8 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
 
     say("quality: ours vs baselines on the evaluation set")
     out["quality"] = quality.run_quality(kb, questions, answerer)
-    out["conversational"] = quality.run_conversational(answerer, default_questions_path().parent)
+    conversational = quality.conversational_sets(default_questions_path().parent)
+    out["conversational"] = quality.run_conversational(answerer, conversational)
 
     say("speed: in-process latency, start-up, memory")
     reps = 2_000 if quick else 20_000
@@ -88,7 +89,7 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
         "match_fresh": fresh["match"],
         "ask": speed.time_calls(answerer.ask, texts, reps),
         "match": speed.time_calls(answerer.matcher.match, texts, reps),
-        **_conversational_fresh(kb, default_questions_path().parent),
+        **_conversational_fresh(kb, conversational),
         "startup": speed.startup(path, runs=3 if quick else 7),
         "rss": speed.rss(str(path)),
     }
@@ -137,13 +138,11 @@ def collect(knowledge: str | Path | None = None, quick: bool = False, progress: 
     return out
 
 
-def _conversational_fresh(kb: Any, folder: Path) -> dict[str, Any]:
+def _conversational_fresh(kb: Any, sets: dict[str, list[Any]]) -> dict[str, Any]:
     """Fresh latency on the conversational sets' messages (long, chatty), when the checkout has them."""
     from bot.answers import Answerer
     from bot.bench import speed
-    from bot.evaluation import load_questions
-    texts = [q.q for name in ("conversational.yaml", "conversational_holdout.yaml")
-             if (folder / name).is_file() for q in load_questions(folder / name)]
+    texts = [q.q for questions in sets.values() for q in questions]
     return {"ask_fresh_conversational": speed.time_fresh(Answerer(kb), texts)["ask"]} if texts else {}
 
 

@@ -178,13 +178,15 @@ def run_quality(kb: KnowledgeBase, questions: list[Question], answerer: Answerer
             "misses": misses}
 
 
-def run_conversational(answerer: Answerer, folder: Path) -> dict[str, Any]:
-    """Ours on the blind conversational sets, when the checkout has them (a plain install does not)."""
-    found = {}
-    for name, file in (("tuning", "conversational.yaml"), ("held_out", "conversational_holdout.yaml")):
-        if (folder / file).is_file():
-            found[name] = summarise(evaluate(ours(answerer), load_questions(folder / file)))
-    return found
+def conversational_sets(folder: Path) -> dict[str, list[Question]]:
+    """The blind conversational sets, when the checkout has them (a plain install does not)."""
+    files = (("tuning", "conversational.yaml"), ("held_out", "conversational_holdout.yaml"))
+    return {name: load_questions(folder / file) for name, file in files if (folder / file).is_file()}
+
+
+def run_conversational(answerer: Answerer, sets: dict[str, list[Question]]) -> dict[str, Any]:
+    """Ours on the blind conversational sets."""
+    return {name: summarise(evaluate(ours(answerer), questions)) for name, questions in sets.items()}
 
 
 def _error_ratio(ours_acc: float, base_acc: float) -> float | None:
